@@ -1,0 +1,118 @@
+"""Training helpers with compact progress output (one line every few epochs)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import keras
+import numpy as np
+
+
+class CompactProgress(keras.callbacks.Callback):
+    """Print one line every ``every`` epochs (and after the last one) instead of progress bars.
+
+    Parameters
+    ----------
+    every : int, default 1
+        Print after epochs ``every``, ``2 * every``, ... and always after the last epoch.
+    stream : file-like, optional
+        Where to print; ``sys.stdout`` by default.
+    """
+
+    def __init__(self, every=1, stream=None):
+        super().__init__()
+        if isinstance(every, bool) or not isinstance(every, int) or every <= 0:
+            raise ValueError(f"every must be a positive integer, got {every!r}.")
+        self.every = every
+        self.stream = stream
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        total = self.params.get("epochs", epoch + 1)
+        done = epoch + 1
+        if done % self.every and done != total:
+            return
+        metrics = "  ".join(f"{name} {value:.4f}" for name, value in (logs or {}).items())
+        elapsed = time.perf_counter() - self._start
+        print(f"epoch {done:>{len(str(total))}}/{total}  {metrics}  ({elapsed:.1f} s)",
+              file=self.stream or sys.stdout, flush=True)
+
+
+def train_autoencoder(model, x_train, x_val=None, *, epochs=10, batch_size=256,
+                      print_every=None, shuffle=True, callbacks=()):
+    """Fit ``model`` to reconstruct its input, printing a compact line every few epochs.
+
+    The input is its own target: this is ``model.fit(x_train, x_train, ...)`` with the data
+    checked first and per-batch progress bars replaced by :class:`CompactProgress`.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A compiled model whose output has the shape of its input.
+    x_train : np.ndarray
+        Training images, float, values in [0, 1].
+    x_val : np.ndarray, optional
+        Validation images; when given, ``val_loss`` is reported each epoch.
+    epochs : int, default 10
+    batch_size : int, default 256
+    print_every : int, optional
+        Print every this many epochs; by default about five lines per run.
+    shuffle : bool, default True
+    callbacks : sequence of keras.callbacks.Callback
+        Extra callbacks.
+
+    Returns
+    -------
+    keras.callbacks.History
+        ``history.history`` maps ``"loss"`` (and ``"val_loss"``) to per-epoch values.
+    """
+    if not getattr(model, "compiled", False):
+        raise ValueError(
+            "The model is not compiled yet. Compile it first, for example "
+            "model.compile(optimizer='adam', loss='mse').")
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    x_train = check_images(x_train, "x_train")
+    validation_data = None
+    if x_val is not None:
+        x_val = check_images(x_val, "x_val")
+        if x_val.shape[1:] != x_train.shape[1:]:
+            raise ValueError(
+                f"x_val images have shape {x_val.shape[1:]}, x_train images {x_train.shape[1:]}; "
+                "they must match.")
+        validation_data = (x_val, x_val)
+    every = print_every if print_every is not None else max(1, epochs // 5)
+    return model.fit(
+        x_train, x_train, validation_data=validation_data, epochs=epochs,
+        batch_size=batch_size, shuffle=shuffle, verbose=0,
+        callbacks=[CompactProgress(every), *callbacks])
+
+
+def check_images(images, name="images"):
+    """Return ``images`` as a float32 array after checking it is a non-empty batch in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        For an empty array, non-numeric or non-finite values, or values outside [0, 1]
+        (with a hint when the images look unscaled, 0-255).
+    """
+    array = np.asarray(images)
+    if array.ndim < 2 or len(array) == 0:
+        raise ValueError(f"{name} must be a non-empty batch of examples, got shape {array.shape}.")
+    if not np.issubdtype(array.dtype, np.number):
+        raise ValueError(f"{name} must be numeric, got dtype {array.dtype}.")
+    array = array.astype(np.float32, copy=False)
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    low, high = float(array.min()), float(array.max())
+    if low < 0.0 or high > 1.0:
+        hint = " They look like raw 0-255 pixels: divide by 255." if high > 1.0 and high <= 255 else ""
+        raise ValueError(
+            f"{name} must have values in [0, 1] (the decoder ends in a sigmoid), "
+            f"got values from {low:g} to {high:g}.{hint}")
+    return array

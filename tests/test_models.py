@@ -1,0 +1,110 @@
+"""ae_lib.models.Autoencoder: architecture, parameter counts, validation, gradients, save/load."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ae_lib.models import Autoencoder
+from ae_lib.repro import set_seed
+
+
+@pytest.fixture(scope="module")
+def images():
+    return np.random.default_rng(0).random((16, 28, 28), dtype=np.float32)
+
+
+@pytest.mark.parametrize("latent_dim", [1, 28, 128])
+def test_parameter_count_matches_the_hand_derivation(latent_dim):
+    model = Autoencoder(latent_dim)
+    model.build((None, 28, 28))
+    encoder = 784 * latent_dim + latent_dim      # weights + biases of Dense(latent_dim)
+    decoder = latent_dim * 784 + 784             # weights + biases of Dense(784)
+    assert model.count_params() == encoder + decoder
+    assert model.encoder.count_params() == encoder
+
+
+def test_outputs_have_the_input_shape_and_sigmoid_range(images):
+    model = Autoencoder(8)
+    output = keras.ops.convert_to_numpy(model(images))
+    assert output.shape == images.shape
+    assert output.min() > 0.0 and output.max() < 1.0
+    codes = model.encode(images)
+    assert codes.shape == (16, 8) and codes.min() >= 0.0  # ReLU codes
+    np.testing.assert_allclose(model.decode(codes), output, atol=1e-6)
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, True, "8", None])
+def test_latent_dim_must_be_a_positive_integer(bad):
+    with pytest.raises(ValueError, match="latent_dim must be a positive integer"):
+        Autoencoder(bad)
+
+
+def test_numpy_integer_latent_dim_is_accepted():
+    assert Autoencoder(np.int64(4)).latent_dim == 4
+
+
+def test_flattened_images_get_a_reshape_hint(images):
+    model = Autoencoder(4)
+    flat = images.reshape(16, 784)
+    for run in (lambda: model(flat), lambda: model.predict(flat, verbose=0)):
+        with pytest.raises(ValueError, match=r"reshape them with x.reshape\(-1, 28, 28\)"):
+            run()
+
+
+def test_a_single_image_gets_a_batch_axis_hint(images):
+    with pytest.raises(ValueError, match="needs a batch axis"):
+        Autoencoder(4).predict(images[0], verbose=0)
+
+
+def test_wrong_image_size_is_refused_after_the_model_was_used(images):
+    model = Autoencoder(4)
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(images, images, epochs=1, verbose=0)
+    wrong = np.zeros((4, 32, 32), np.float32)
+    for run in (lambda: model.predict(wrong, verbose=0),
+                lambda: model.fit(wrong, wrong, verbose=0),
+                lambda: model.evaluate(wrong, wrong, verbose=0)):
+        with pytest.raises(ValueError, match=r"shape \(batch, 28, 28\), got \(4, 32, 32\)"):
+            run()
+
+
+def test_decode_checks_the_code_size():
+    with pytest.raises(ValueError, match=r"codes of shape \(batch, 6\)"):
+        Autoencoder(6).decode(np.zeros((2, 5), np.float32))
+
+
+def test_every_weight_receives_a_gradient(images):
+    model = Autoencoder(8)
+    with tf.GradientTape() as tape:
+        loss = keras.losses.MeanSquaredError()(images, model(images))
+    gradients = tape.gradient(loss, model.trainable_variables)
+    assert len(gradients) == 4  # two kernels, two biases
+    for variable, gradient in zip(model.trainable_variables, gradients):
+        assert gradient is not None, variable.path
+        assert float(tf.reduce_max(tf.abs(gradient))) > 0.0, variable.path
+
+
+def test_save_and_load_gives_identical_outputs_and_keeps_training(tmp_path, images):
+    set_seed(1)
+    model = Autoencoder(12, name="round_trip")
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(images, images, epochs=2, verbose=0)
+    path = tmp_path / "autoencoder.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded, Autoencoder)
+    assert loaded.latent_dim == 12 and loaded.name == "round_trip"
+    np.testing.assert_array_equal(loaded.predict(images, verbose=0), model.predict(images, verbose=0))
+    before = loaded.evaluate(images, images, verbose=0)
+    loaded.fit(images, images, epochs=3, verbose=0)  # the optimizer state came back too
+    assert loaded.evaluate(images, images, verbose=0) < before
+
+
+def test_other_image_shapes_work_for_the_8x8_digits():
+    model = Autoencoder(5, image_shape=(8, 8))
+    model.build((None, 8, 8))
+    assert model.count_params() == 64 * 5 + 5 + 5 * 64 + 64
+    assert model(np.zeros((3, 8, 8), np.float32)).shape == (3, 8, 8)

@@ -1,0 +1,89 @@
+"""ae_lib.training: the fit wrapper learns, prints compactly, and refuses bad data clearly."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from ae_lib.data import load_digits_8x8
+from ae_lib.models import Autoencoder
+from ae_lib.repro import set_seed
+from ae_lib.training import CompactProgress, check_images, train_autoencoder
+
+
+@pytest.fixture(scope="module")
+def digits():
+    (x_train, _), (x_test, _) = load_digits_8x8()
+    return x_train, x_test
+
+
+def _compiled(latent_dim=16):
+    model = Autoencoder(latent_dim, image_shape=(8, 8))
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+def test_training_on_digits_lowers_both_losses(digits, capsys):
+    set_seed(0)
+    x_train, x_test = digits
+    history = train_autoencoder(_compiled(), x_train, x_test, epochs=30, batch_size=64)
+    losses, val_losses = history.history["loss"], history.history["val_loss"]
+    assert len(losses) == len(val_losses) == 30
+    assert losses[-1] < 0.5 * losses[0]
+    assert val_losses[-1] < 0.5 * val_losses[0]
+
+
+@pytest.mark.parametrize("epochs, every, expected_lines", [(10, None, 5), (7, 3, 3), (4, 1, 4)])
+def test_progress_is_one_line_every_few_epochs(digits, capsys, epochs, every, expected_lines):
+    x_train, _ = digits
+    train_autoencoder(_compiled(4), x_train[:64], epochs=epochs, print_every=every)
+    output = capsys.readouterr().out
+    lines = output.strip().splitlines()
+    assert len(lines) == expected_lines
+    assert "\r" not in output
+    assert lines[-1].startswith(f"epoch {epochs}/{epochs}") and "loss" in lines[-1]
+
+
+def test_an_uncompiled_model_is_refused_with_the_fix(digits):
+    with pytest.raises(ValueError, match=r"model.compile\(optimizer='adam', loss='mse'\)"):
+        train_autoencoder(Autoencoder(4, image_shape=(8, 8)), digits[0])
+
+
+def test_unscaled_pixels_get_a_divide_by_255_hint(digits):
+    with pytest.raises(ValueError, match="divide by 255"):
+        train_autoencoder(_compiled(), digits[0] * 255)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (np.zeros((0, 8, 8)), "non-empty batch"),
+    (np.full((4, 8, 8), np.nan), "NaN"),
+    (np.full((4, 8, 8), -0.5), "values in"),
+    (np.array([["a"] * 8] * 8), "numeric"),
+])
+def test_bad_images_are_refused(bad, message):
+    with pytest.raises(ValueError, match=message):
+        check_images(bad)
+
+
+def test_validation_images_must_match_training_images(digits):
+    with pytest.raises(ValueError, match="must match"):
+        train_autoencoder(_compiled(), digits[0], np.zeros((3, 28, 28), np.float32))
+
+
+@pytest.mark.parametrize("field", ["epochs", "batch_size"])
+@pytest.mark.parametrize("bad", [0, -1, 2.0])
+def test_epochs_and_batch_size_must_be_positive_integers(digits, field, bad):
+    with pytest.raises(ValueError, match=f"{field} must be a positive integer"):
+        train_autoencoder(_compiled(), digits[0], **{field: bad})
+
+
+def test_compact_progress_refuses_a_zero_interval():
+    with pytest.raises(ValueError, match="every must be a positive integer"):
+        CompactProgress(0)
+
+
+def test_default_interval_gives_about_five_lines(digits, capsys):
+    train_autoencoder(_compiled(4), digits[0][:32], epochs=23)
+    assert len(capsys.readouterr().out.strip().splitlines()) == math.ceil(23 / 4)

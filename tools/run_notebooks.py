@@ -1,0 +1,67 @@
+"""Execute notebooks top to bottom in a fresh kernel, save their outputs, report the cost.
+
+``python tools/run_notebooks.py book/*.ipynb`` runs each notebook in its own folder,
+writes the executed notebook back, and prints its wall time and the kernel's peak memory
+(VmHWM, the high-water mark of its resident set). It fails on the first cell that errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+import time
+
+import nbclient
+import nbformat
+
+CELL_TIMEOUT_S = 900
+
+
+def peak_rss_bytes(pid):
+    """The peak resident set size of process ``pid`` in bytes (Linux), or None."""
+    try:
+        for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def run_notebook(path):
+    """Execute ``path`` in place; return (seconds, peak kernel RSS in bytes or None)."""
+    nb = nbformat.read(path, as_version=4)
+    peak = {"bytes": None}
+    client = nbclient.NotebookClient(
+        nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}})
+
+    def record_peak(**_):
+        pid = getattr(getattr(client.km, "provisioner", None), "pid", None)
+        if pid is not None:
+            peak["bytes"] = peak_rss_bytes(pid) or peak["bytes"]
+
+    client.on_cell_complete = record_peak
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    nbformat.write(nb, path)
+    return seconds, peak["bytes"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=pathlib.Path)
+    args = parser.parse_args()
+    total = 0.0
+    for path in args.notebooks:
+        seconds, peak = run_notebook(path)
+        total += seconds
+        memory = f"{peak / 2**30:.2f} GiB" if peak else "unknown"
+        print(f"{path}: {seconds:.1f} s, peak kernel memory {memory}", flush=True)
+    print(f"{len(args.notebooks)} notebooks in {total:.1f} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
