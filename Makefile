@@ -9,6 +9,8 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg \
                --nbval-cell-timeout=900
 STRICT_BUILD := -W -n --keep-going --all
+# TensorFlow's C++ log lines would otherwise land in stored outputs, whatever the import order.
+export TF_CPP_MIN_LOG_LEVEL ?= 3
 
 .PHONY: help venv book test notebooks serve clean distclean lock
 

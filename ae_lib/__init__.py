@@ -12,7 +12,9 @@ if _importlib_util.find_spec("tensorflow") is None:
         "  pip install 'tensorflow-cpu>=2.16,<2.22'   (no GPU; or: pip install 'ae_lib[cpu]')\n"
         "  pip install 'tensorflow>=2.16,<2.22'       (GPU machines; or: pip install 'ae_lib[gpu]')")
 
-# Keep TensorFlow's C++ start-up notes out of notebook outputs unless the user asked for them.
-_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Keep TensorFlow's C++ log lines (start-up notes, and a harmless "NodeDef mentions attribute
+# use_unbounded_threadpool" error that Keras's data pipeline triggers in TensorFlow 2.21) out
+# of notebook outputs, unless the user set a level. Real failures still raise in Python.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 __version__ = "0.1.0"

@@ -73,17 +73,17 @@ class Autoencoder(keras.Model):
         self._check_array(x)
         return super().evaluate(x, y, *args, **kwargs)
 
-    def encode(self, images):
-        """The codes of ``images`` as a NumPy array of shape (N, latent_dim)."""
+    def encode(self, images, batch_size=1024):
+        """The codes of ``images`` as a NumPy array of shape (N, latent_dim), in batches."""
         self._check_input_shape(np.shape(images))
-        return keras.ops.convert_to_numpy(self.encoder(images))
+        return _in_batches(self.encoder, images, batch_size)
 
-    def decode(self, codes):
+    def decode(self, codes, batch_size=1024):
         """The images decoded from ``codes`` (shape (N, latent_dim)) as a NumPy array."""
         if np.ndim(codes) != 2 or np.shape(codes)[1] != self.latent_dim:
             raise ValueError(
                 f"decode expects codes of shape (batch, {self.latent_dim}), got {np.shape(codes)}.")
-        return keras.ops.convert_to_numpy(self.decoder(codes))
+        return _in_batches(self.decoder, codes, batch_size)
 
     def _check_array(self, x):
         if isinstance(x, np.ndarray):
@@ -111,3 +111,11 @@ class Autoencoder(keras.Model):
         config = super().get_config()
         config.update(latent_dim=self.latent_dim, image_shape=list(self.image_shape))
         return config
+
+
+def _in_batches(layer, inputs, batch_size):
+    """Apply ``layer`` to slices of ``inputs``: no full-size copy of the data is made."""
+    inputs = np.asarray(inputs, dtype=np.float32)
+    outputs = [keras.ops.convert_to_numpy(layer(inputs[start:start + batch_size]))
+               for start in range(0, len(inputs), batch_size)]
+    return np.concatenate(outputs)

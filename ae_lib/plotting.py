@@ -1,20 +1,43 @@
-"""Figures for the course. Every function returns a matplotlib Figure (and shows nothing
-by itself): a notebook displays it, a test inspects it."""
+"""Figures for the course. Every function returns a matplotlib Figure and shows nothing by
+itself: a notebook displays the returned figure (once), a test inspects it."""
 
 from __future__ import annotations
 
+import io
+
+import matplotlib.patches
 import numpy as np
 from matplotlib.figure import Figure
 
 
-def reconstruction_grid(originals, reconstructions, n=10, *, labels=None, class_names=None,
-                        title=None, row_titles=("original", "reconstruction")):
-    """Originals in the top row, their reconstructions in the row below.
+class DisplayFigure(Figure):
+    """A Figure that Jupyter shows as a PNG when a cell returns it.
+
+    Plain ``Figure`` objects are shown only once pyplot's inline backend registered a
+    printer for them; ``_repr_png_`` works in every front end (Lab, Colab, VS Code).
+    """
+
+    def _repr_png_(self):
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+
+def _new_figure(width, height):
+    return DisplayFigure(figsize=(width, height), layout="constrained")
+
+
+def reconstruction_grid(originals, *reconstructions, n=10, labels=None, class_names=None,
+                        title=None, row_titles=None):
+    """Originals in the top row, each set of reconstructions in a row below.
 
     Parameters
     ----------
-    originals, reconstructions : np.ndarray
-        Images of the same shape, (N, height, width), values in [0, 1].
+    originals : np.ndarray
+        Images of shape (N, height, width), values in [0, 1].
+    *reconstructions : np.ndarray
+        One or more arrays of the same shape as ``originals`` (for example, from models
+        with different code sizes).
     n : int, default 10
         How many of the first images to show (at most N).
     labels : array_like of int, optional
@@ -22,40 +45,175 @@ def reconstruction_grid(originals, reconstructions, n=10, *, labels=None, class_
     class_names : sequence of str, optional
     title : str, optional
         Figure title.
-    row_titles : pair of str
-        Labels of the two rows.
+    row_titles : sequence of str, optional
+        One label per row; by default "original", then "reconstruction" (or
+        "reconstruction 1", "reconstruction 2", ...).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     originals = np.asarray(originals)
-    reconstructions = np.asarray(reconstructions)
-    if originals.shape != reconstructions.shape:
-        raise ValueError(
-            f"originals {originals.shape} and reconstructions {reconstructions.shape} must have "
-            "the same shape.")
+    if not reconstructions:
+        raise ValueError("Pass at least one array of reconstructions after the originals.")
+    rows = [originals, *(np.asarray(r) for r in reconstructions)]
+    for row in rows[1:]:
+        if row.shape != originals.shape:
+            raise ValueError(
+                f"originals {originals.shape} and reconstructions {row.shape} must have the "
+                "same shape.")
     if originals.ndim != 3:
         raise ValueError(f"Expected images of shape (N, height, width), got {originals.shape}.")
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= len(originals):
         raise ValueError(f"n must be an integer from 1 to {len(originals)}, got {n!r}.")
-    fig = Figure(figsize=(1.2 * n, 2.9), layout="constrained")
-    axes = fig.subplots(2, n, squeeze=False)
+    if row_titles is None:
+        names = (["reconstruction"] if len(rows) == 2
+                 else [f"reconstruction {i}" for i in range(1, len(rows))])
+        row_titles = ["original", *names]
+    if len(row_titles) != len(rows):
+        raise ValueError(f"Got {len(row_titles)} row titles for {len(rows)} rows.")
+    fig = _new_figure(1.2 * n + 0.6, 1.35 * len(rows) + 0.2)
+    axes = fig.subplots(len(rows), n, squeeze=False)
     for column in range(n):
-        for row, images in enumerate((originals, reconstructions)):
-            ax = axes[row, column]
-            ax.imshow(images[column], cmap="gray", vmin=0.0, vmax=1.0)
-            ax.set_xticks([])
-            ax.set_yticks([])
+        for row_index, images in enumerate(rows):
+            _show_image(axes[row_index, column], images[column])
         if labels is not None:
             label = labels[column]
             text = class_names[label] if class_names is not None else str(label)
             axes[0, column].set_title(text, fontsize=9)
-    for row, text in enumerate(row_titles):
-        axes[row, 0].set_ylabel(text, fontsize=10)
+    for row_index, text in enumerate(row_titles):
+        axes[row_index, 0].set_ylabel(text, fontsize=10)
     if title:
         fig.suptitle(title, fontsize=12)
     return fig
+
+
+def image_grid(images, *, n_cols=10, titles=None, signed=False, title=None, panel_size=1.2):
+    """A grid of images, for example decoder filters or what one code unit adds.
+
+    Parameters
+    ----------
+    images : np.ndarray
+        Shape (N, height, width).
+    n_cols : int, default 10
+    titles : sequence of str, optional
+        One per image.
+    signed : bool, default False
+        Show values around zero with a diverging colour map (red positive, blue negative,
+        white zero), scaled to the largest absolute value; otherwise grey levels in [0, 1].
+    title : str, optional
+    panel_size : float, default 1.2
+        Width of one image in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    images = np.asarray(images)
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(f"Expected images of shape (N, height, width), got {images.shape}.")
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"Got {len(titles)} titles for {len(images)} images.")
+    n_cols = min(n_cols, len(images))
+    n_rows = -(-len(images) // n_cols)
+    fig = _new_figure(panel_size * n_cols, (panel_size + 0.1) * n_rows + (0.4 if title else 0))
+    axes = fig.subplots(n_rows, n_cols, squeeze=False)
+    limit = float(np.abs(images).max()) or 1.0
+    for index, ax in enumerate(axes.flat):
+        if index >= len(images):
+            ax.set_axis_off()
+            continue
+        if signed:
+            ax.imshow(images[index], cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        else:
+            _show_image(ax, images[index])
+        if titles is not None:
+            ax.set_title(titles[index], fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=12)
+    return fig
+
+
+def class_code_heatmap(codes, labels, class_names, *, title="Mean code of each class"):
+    """A heat map of the mean activation of every code unit (columns) for each class (rows).
+
+    Parameters
+    ----------
+    codes : np.ndarray
+        Shape (N, latent_dim).
+    labels : np.ndarray
+        Integer labels, shape (N,).
+    class_names : sequence of str
+        Name of each class, indexed by label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    codes = np.asarray(codes)
+    labels = np.asarray(labels)
+    if codes.ndim != 2 or len(codes) != len(labels):
+        raise ValueError(
+            f"Expected codes (N, latent_dim) and labels (N,), got {codes.shape} and {labels.shape}.")
+    classes = np.unique(labels)
+    means = np.stack([codes[labels == cls].mean(axis=0) for cls in classes])
+    fig = _new_figure(max(6.0, 0.25 * codes.shape[1] + 2.5), 0.35 * len(classes) + 1.6)
+    ax = fig.subplots()
+    image = ax.imshow(means, aspect="auto", cmap="viridis")
+    ax.set_yticks(range(len(classes)), [class_names[c] for c in classes], fontsize=9)
+    ax.set_xticks(range(codes.shape[1]), range(codes.shape[1]), fontsize=7)
+    ax.set_xlabel("code unit")
+    ax.set_title(title)
+    fig.colorbar(image, ax=ax, label="mean activation")
+    return fig
+
+
+def architecture_diagram(sizes, names, *, title=None):
+    """Layers as bars whose heights grow with their width, joined by labelled trapezoids.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Width of each layer, for example ``(784, 28, 784)``.
+    names : sequence of str
+        A caption for each layer, for example ``("input x", "code z", "reconstruction")``.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if len(sizes) != len(names) or len(sizes) < 2:
+        raise ValueError("Give at least two layers, with one name per size.")
+    fig = _new_figure(2.2 * len(sizes), 3.2)
+    ax = fig.subplots()
+    heights = np.sqrt(np.asarray(sizes, dtype=float))
+    heights = 2.4 * heights / heights.max()
+    xs = np.arange(len(sizes)) * 2.0
+    for i in range(len(sizes) - 1):
+        x0, x1 = xs[i] + 0.2, xs[i + 1] - 0.2
+        ax.fill([x0, x1, x1, x0], [-heights[i] / 2, -heights[i + 1] / 2,
+                                   heights[i + 1] / 2, heights[i] / 2], color="0.88")
+        part = "encoder" if heights[i + 1] < heights[i] else "decoder"
+        ax.text((x0 + x1) / 2, 0, part, ha="center", va="center", fontsize=10)
+    for x, height, size, name in zip(xs, heights, sizes, names):
+        ax.add_patch(matplotlib.patches.Rectangle((x - 0.2, -height / 2), 0.4, height,
+                                                  color="tab:blue"))
+        ax.text(x, -1.45, f"{name}\n{size} numbers", ha="center", va="top", fontsize=9)
+    ax.set_xlim(xs[0] - 0.9, xs[-1] + 0.9)
+    ax.set_ylim(-2.1, 1.4)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def _show_image(ax, image):
+    ax.imshow(image, cmap="gray", vmin=0.0, vmax=1.0)
+    ax.set_xticks([])
+    ax.set_yticks([])
 
 
 def learning_curves(history, *, keys=None, log_scale=False, title="Learning curves",
@@ -83,7 +241,7 @@ def learning_curves(history, *, keys=None, log_scale=False, title="Learning curv
     unknown = [key for key in keys if key not in curves]
     if unknown:
         raise ValueError(f"No curve named {unknown}; the history has {sorted(curves)}.")
-    fig = Figure(figsize=(6, 3.6), layout="constrained")
+    fig = _new_figure(6, 3.6)
     ax = fig.subplots()
     for key in keys:
         values = np.asarray(curves[key], dtype=float)

@@ -10,7 +10,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from ae_lib.data import FASHION_MNIST_CLASSES
-from ae_lib.plotting import learning_curves, reconstruction_grid
+from ae_lib.plotting import (architecture_diagram, class_code_heatmap, image_grid,
+                             learning_curves, reconstruction_grid)
 
 
 def _render(fig):
@@ -76,3 +77,57 @@ def test_learning_curves_name_an_unknown_key():
         learning_curves({"loss": [1.0]}, keys=["val_loss"])
     with pytest.raises(ValueError, match="non-empty"):
         learning_curves({})
+
+
+def test_grid_shows_one_row_per_set_of_reconstructions(pair):
+    originals, reconstructions = pair
+    fig = reconstruction_grid(originals, reconstructions, 1 - reconstructions, n=4,
+                              row_titles=["original", "latent 128", "latent 64"])
+    axes = np.array(fig.axes).reshape(3, 4)
+    np.testing.assert_array_equal(axes[2, 3].images[0].get_array(), 1 - reconstructions[3])
+    assert [axes[r, 0].get_ylabel() for r in range(3)] == ["original", "latent 128", "latent 64"]
+    with pytest.raises(ValueError, match="3 row titles for 2 rows"):
+        reconstruction_grid(originals, reconstructions, row_titles=["a", "b", "c"])
+    with pytest.raises(ValueError, match="at least one array of reconstructions"):
+        reconstruction_grid(originals)
+
+
+def test_image_grid_lays_out_rows_and_scales_signed_images_symmetrically():
+    images = np.zeros((13, 4, 4))
+    images[2, 0, 0] = -3.0
+    images[5, 1, 1] = 1.5
+    fig = image_grid(images, n_cols=5, signed=True, titles=[str(i) for i in range(13)])
+    assert len(fig.axes) == 15  # 3 rows of 5; the last two are blank
+    shown = [ax for ax in fig.axes if ax.images]
+    assert len(shown) == 13
+    assert shown[0].images[0].get_clim() == (-3.0, 3.0)
+    assert shown[12].get_title() == "12"
+    with pytest.raises(ValueError, match="2 titles for 13 images"):
+        image_grid(images, titles=["a", "b"])
+
+
+def test_class_code_heatmap_shows_the_mean_code_of_each_class():
+    codes = np.array([[1.0, 0.0], [3.0, 0.0], [0.0, 2.0]])
+    labels = np.array([0, 0, 1])
+    fig = class_code_heatmap(codes, labels, ["zero", "one"])
+    ax = fig.axes[0]
+    np.testing.assert_array_equal(ax.images[0].get_array(), [[2.0, 0.0], [0.0, 2.0]])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["zero", "one"]
+    with pytest.raises(ValueError, match="Expected codes"):
+        class_code_heatmap(codes, labels[:2], ["zero", "one"])
+
+
+def test_architecture_diagram_names_every_layer_and_its_size():
+    fig = architecture_diagram((784, 28, 784), ("input", "code", "output"))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "code\n28 numbers" in texts and texts.count("encoder") == 1 and "decoder" in texts
+    assert _render(fig).std() > 10
+    with pytest.raises(ValueError, match="one name per size"):
+        architecture_diagram((784, 28), ("input",))
+
+
+def test_returned_figures_display_as_png_in_any_jupyter_front_end():
+    fig = learning_curves({"loss": [0.5, 0.2]})
+    png = fig._repr_png_()
+    assert png.startswith(b"\x89PNG")
+    assert Image.open(io.BytesIO(png)).size == (600, 360)  # 6 x 3.6 inches at 100 dpi

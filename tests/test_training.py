@@ -87,3 +87,22 @@ def test_compact_progress_refuses_a_zero_interval():
 def test_default_interval_gives_about_five_lines(digits, capsys):
     train_autoencoder(_compiled(4), digits[0][:32], epochs=23)
     assert len(capsys.readouterr().out.strip().splitlines()) == math.ceil(23 / 4)
+
+
+def test_reconstruction_batches_pair_each_batch_with_itself_and_cover_every_image():
+    from ae_lib.training import reconstruction_batches
+
+    set_seed(0)
+    images = np.arange(10, dtype=np.float32).reshape(10, 1, 1)
+    epochs = [[(x.numpy(), y.numpy()) for x, y in reconstruction_batches(images, 4)]
+              for _ in range(2)]
+    dataset = reconstruction_batches(images, 4)
+    first, second = ([x for pair in list(dataset) for x in pair[0].numpy().ravel()],
+                     [x for pair in list(dataset) for x in pair[0].numpy().ravel()])
+    assert sorted(first) == list(range(10)) and sorted(second) == list(range(10))
+    assert first != second  # a new order every epoch
+    for x, y in epochs[0]:
+        np.testing.assert_array_equal(x, y)
+    assert [len(x) for x, _ in epochs[0]] == [4, 4, 2]
+    ordered = [x.numpy().ravel().tolist() for x, _ in reconstruction_batches(images, 5, shuffle=False)]
+    assert ordered == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
