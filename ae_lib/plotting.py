@@ -72,7 +72,7 @@ def reconstruction_grid(originals, *reconstructions, n=10, labels=None, class_na
         row_titles = ["original", *names]
     if len(row_titles) != len(rows):
         raise ValueError(f"Got {len(row_titles)} row titles for {len(rows)} rows.")
-    fig = _new_figure(1.2 * n + 0.6, 1.35 * len(rows) + 0.2)
+    fig = _new_figure(0.9 * n + 0.6, 1.05 * len(rows) + (0.5 if title else 0.2))
     axes = fig.subplots(len(rows), n, squeeze=False)
     for column in range(n):
         for row_index, images in enumerate(rows):
@@ -80,7 +80,7 @@ def reconstruction_grid(originals, *reconstructions, n=10, labels=None, class_na
         if labels is not None:
             label = labels[column]
             text = class_names[label] if class_names is not None else str(label)
-            axes[0, column].set_title(text, fontsize=9)
+            axes[0, column].set_title(text, fontsize=10)
     for row_index, text in enumerate(row_titles):
         axes[row_index, 0].set_ylabel(text, fontsize=10)
     if title:
@@ -88,7 +88,7 @@ def reconstruction_grid(originals, *reconstructions, n=10, labels=None, class_na
     return fig
 
 
-def image_grid(images, *, n_cols=10, titles=None, signed=False, title=None, panel_size=1.2):
+def image_grid(images, *, n_cols=10, titles=None, signed=False, title=None, panel_size=0.9):
     """A grid of images, for example decoder filters or what one code unit adds.
 
     Parameters
@@ -102,7 +102,7 @@ def image_grid(images, *, n_cols=10, titles=None, signed=False, title=None, pane
         Show values around zero with a diverging colour map (red positive, blue negative,
         white zero), scaled to the largest absolute value; otherwise grey levels in [0, 1].
     title : str, optional
-    panel_size : float, default 1.2
+    panel_size : float, default 0.9
         Width of one image in inches.
 
     Returns
@@ -130,7 +130,7 @@ def image_grid(images, *, n_cols=10, titles=None, signed=False, title=None, pane
         else:
             _show_image(ax, images[index])
         if titles is not None:
-            ax.set_title(titles[index], fontsize=9)
+            ax.set_title(titles[index], fontsize=10)
     if title:
         fig.suptitle(title, fontsize=12)
     return fig

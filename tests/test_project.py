@@ -1,0 +1,184 @@
+"""The course's wiring: table of contents, notebooks' stored outputs, the Colab cell,
+the pinned environment against pyproject's ranges, Binder and CI files."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+import sys
+import tomllib
+import types
+
+import nbformat
+import pytest
+import yaml
+from IPython.core.inputtransformer2 import TransformerManager
+from packaging.requirements import Requirement
+
+from tools.colab_cell import COLAB_CELL_TAG, colab_cell_source, repository
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+def _toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def test_there_are_chapters_to_check():
+    assert len(NOTEBOOKS) >= 2
+
+
+def test_every_notebook_is_in_the_table_of_contents_and_every_entry_exists():
+    toc = _toc_files()
+    for notebook in NOTEBOOKS:
+        assert str(notebook.relative_to(ROOT).with_suffix("")) in toc, notebook.name
+    for entry in toc:
+        assert list(ROOT.glob(entry + ".*")), f"_toc.yml names {entry}, which does not exist"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_was_executed_top_to_bottom_with_clean_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert [cell.execution_count for cell in code_cells] == list(range(1, len(code_cells) + 1)), \
+        "run make notebooks"
+    for index, cell in enumerate(code_cells):
+        for output in cell.outputs:
+            assert output.output_type != "error", f"cell {index} stored an error"
+            text = output.get("text", "")
+            assert "\r" not in text, f"cell {index} stored a progress bar"
+            assert output.get("name") != "stderr", f"cell {index} stored stderr: {text[:200]}"
+            if output.output_type in ("display_data", "execute_result"):
+                data = output["data"]
+                assert not (set(data) == {"text/plain"} and "<Figure" in data["text/plain"]), \
+                    f"cell {index} stored a figure as text, not as an image"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_imports_ae_lib_before_tensorflow(path):
+    nb = nbformat.read(path, as_version=4)
+    source = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
+    imports = re.findall(r"^\s*(?:from|import)\s+(ae_lib|keras|tensorflow)\b", source, re.M)
+    assert imports and imports[0] == "ae_lib", \
+        "import ae_lib first: it keeps TensorFlow's C++ log out of stored outputs"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_cell_is_the_current_colab_cell_hidden_on_the_site(path):
+    first = nbformat.read(path, as_version=4).cells[0]
+    assert first.cell_type == "code"
+    assert first.source == colab_cell_source(), "run make notebooks to refresh the Colab cell"
+    assert {"remove-cell", COLAB_CELL_TAG} <= set(first.metadata["tags"])
+    assert sum(COLAB_CELL_TAG in c.metadata.get("tags", [])
+               for c in nbformat.read(path, as_version=4).cells) == 1
+
+
+def _run_colab_cell(monkeypatch, on_colab):
+    calls = []
+    shell = types.SimpleNamespace(run_line_magic=lambda name, line: calls.append((name, line)))
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab")) \
+        if on_colab else monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    python = TransformerManager().transform_cell(colab_cell_source())
+    exec(compile(python, "colab-cell", "exec"), {"get_ipython": lambda: shell})
+    return calls
+
+
+def test_colab_cell_does_nothing_outside_colab(monkeypatch):
+    assert _run_colab_cell(monkeypatch, on_colab=False) == []
+
+
+def test_colab_cell_installs_ae_lib_from_the_configured_repository_on_colab(monkeypatch):
+    calls = _run_colab_cell(monkeypatch, on_colab=True)
+    assert len(calls) == 1 and calls[0][0] == "pip"
+    url, branch = repository()
+    assert url == CONFIG["repository"]["url"] and branch == "main"
+    requirement = Requirement(re.search(r'"(.+)"', calls[0][1]).group(1))
+    assert requirement.name == "ae_lib"
+    assert requirement.url == f"git+{url}@{branch}"
+
+
+def _pyproject_requirements():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    return [Requirement(r) for r in
+            project["dependencies"] + extras["cpu"] + extras["book"] + extras["test"]]
+
+
+def _lock():
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return pins
+
+
+def test_the_lock_pins_every_dependency_within_pyprojects_ranges():
+    pins = _lock()
+    for requirement in _pyproject_requirements():
+        name = re.sub(r"[-_.]+", "-", requirement.name).lower()
+        assert name in pins, f"{requirement.name} is not in requirements.lock; run make lock"
+        assert requirement.specifier.contains(pins[name]), \
+            f"requirements.lock pins {name}=={pins[name]}, outside {requirement}; run make lock"
+
+
+def test_the_lock_has_the_cpu_build_of_tensorflow_only():
+    pins = _lock()
+    assert "tensorflow-cpu" in pins and "tensorflow" not in pins
+
+
+def test_binder_gets_python_311_the_package_with_its_extras_and_the_data():
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
+    dependencies = environment["dependencies"]
+    assert "python=3.11" in dependencies
+    pip_lines = next(d["pip"] for d in dependencies if isinstance(d, dict))
+    assert any(re.fullmatch(r"-e \.\[(.*)\]", line) and {"cpu", "book"} <=
+               set(re.fullmatch(r"-e \.\[(.*)\]", line).group(1).split(",")) for line in pip_lines)
+    assert "dataset-fashion-mnist" in (ROOT / "apt.txt").read_text().split()
+
+
+def test_book_configuration_shows_committed_outputs_and_launches_the_right_repository():
+    assert CONFIG["execute"]["execute_notebooks"] == "off"
+    assert CONFIG["repository"]["branch"] == "main"
+    assert CONFIG["repository"]["url"].startswith("https://github.com/")
+    assert CONFIG["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
+    assert CONFIG["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
+    for bib in CONFIG["bibtex_bibfiles"]:
+        assert (ROOT / bib).is_file()
+
+
+def test_readme_and_ci_give_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    assert "make book" in readme and "make test" in readme
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "dataset-fashion-mnist" in ci and re.search(r"^make test$", ci, re.M)
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"jupyter-book build \. \$\(STRICT_BUILD\)", makefile)
+    assert "-W -n --keep-going" in makefile
+
+
+def test_every_citation_key_used_in_the_book_is_in_the_bibliography():
+    bib = (ROOT / "book" / "references.bib").read_text()
+    keys = set(re.findall(r"@\w+\{([^,]+),", bib))
+    texts = [p.read_text() for p in (ROOT / "book").glob("*.md")]
+    texts += [json.dumps(json.loads(p.read_text())["cells"]) for p in NOTEBOOKS]
+    cited = {key for text in texts for key in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text)}
+    cited = {k.strip() for group in cited for k in group.split(",")}
+    assert cited, "the chapters cite nothing"
+    assert cited <= keys, f"cited but not in references.bib: {cited - keys}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_lines_fit_the_sites_code_box(path):
+    nb = nbformat.read(path, as_version=4)
+    long_lines = [f"cell {index}: {line}" for index, cell in enumerate(nb.cells)
+                  if cell.cell_type == "code" and COLAB_CELL_TAG not in cell.metadata.get("tags", [])
+                  for line in cell.source.splitlines() if len(line) > 79]
+    assert not long_lines, "lines over 79 characters scroll on the site:\n" + "\n".join(long_lines)
