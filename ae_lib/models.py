@@ -119,3 +119,120 @@ def _in_batches(layer, inputs, batch_size):
     outputs = [keras.ops.convert_to_numpy(layer(inputs[start:start + batch_size]))
                for start in range(0, len(inputs), batch_size)]
     return np.concatenate(outputs)
+
+
+def linear_autoencoder(n_features, latent_dim, *, name="linear_autoencoder"):
+    """A linear autoencoder for centred vectors: Dense(latent_dim) -> Dense(n_features).
+
+    No activations and no biases, so the model computes ``x W_e W_d``: with the mean
+    squared error its best solution spans the same subspace as PCA's top ``latent_dim``
+    components (Baldi & Hornik, 1989). Centre the data before training.
+
+    Parameters
+    ----------
+    n_features : int
+        Length of each input vector (784 for flattened 28x28 images).
+    latent_dim : int
+        Size of the code.
+
+    Returns
+    -------
+    keras.Sequential
+        Layers ``encoder`` and ``decoder``; ``decoder.kernel`` has shape (latent_dim, n_features).
+    """
+    n_features = check_positive_int("n_features", n_features)
+    latent_dim = check_positive_int("latent_dim", latent_dim)
+    return keras.Sequential([
+        keras.Input((n_features,)),
+        layers.Dense(latent_dim, use_bias=False, name="encoder"),
+        layers.Dense(n_features, use_bias=False, name="decoder"),
+    ], name=name)
+
+
+@keras.saving.register_keras_serializable(package="ae_lib")
+class TiedDense(layers.Layer):
+    """A dense layer whose kernel is the transpose of another Dense layer's kernel.
+
+    It has its own bias but no kernel of its own: ``outputs = activation(inputs @ W.T + b)``
+    where ``W`` is ``tied_to.kernel``. Gradients of both layers flow into that one shared
+    kernel. The layer is rebuilt (and re-tied) by the model that creates it, such as
+    :class:`TiedAutoencoder`, so it is saved as part of such a model.
+
+    Parameters
+    ----------
+    tied_to : keras.layers.Dense
+        The layer whose kernel (shape (n_in, n_out)) is used transposed.
+    activation : str or callable, optional
+    use_bias : bool, default True
+    """
+
+    def __init__(self, tied_to, activation=None, use_bias=True, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(tied_to, layers.Dense):
+            raise TypeError(
+                f"TiedDense must be tied to a keras.layers.Dense layer, got {type(tied_to).__name__}.")
+        # Not tracked as a sub-layer: the tied layer's weights belong to the tied layer only,
+        # so they are counted and saved once.
+        object.__setattr__(self, "tied_to", tied_to)
+        self.activation = keras.activations.get(activation)
+        self.use_bias = use_bias
+
+    def build(self, input_shape):
+        if not self.tied_to.built:
+            raise ValueError(
+                f"TiedDense needs the layer it is tied to ({self.tied_to.name}) to be built "
+                "first: call the encoder before the decoder.")
+        n_out, n_in = self.tied_to.kernel.shape
+        if input_shape[-1] is not None and input_shape[-1] != n_in:
+            raise ValueError(
+                f"TiedDense is tied to '{self.tied_to.name}' with {n_in} units, so it expects "
+                f"inputs with {n_in} features; got {input_shape[-1]}.")
+        self.units = n_out
+        if self.use_bias:
+            self.bias = self.add_weight(name="bias", shape=(n_out,), initializer="zeros")
+
+    def call(self, inputs):
+        outputs = keras.ops.matmul(inputs, keras.ops.transpose(self.tied_to.kernel))
+        if self.use_bias:
+            outputs = outputs + self.bias
+        return self.activation(outputs)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.tied_to.kernel.shape[0])
+
+
+@keras.saving.register_keras_serializable(package="ae_lib")
+class TiedAutoencoder(Autoencoder):
+    """:class:`Autoencoder` whose decoder uses the transpose of the encoder's weight matrix.
+
+    Encoder: Flatten -> Dense(latent_dim, code_activation) with kernel W (784 x latent_dim).
+    Decoder: TiedDense (W transposed, own bias of 784) -> Reshape. It has
+    ``784 * latent_dim + latent_dim + 784`` parameters instead of
+    ``784 * latent_dim + latent_dim + latent_dim * 784 + 784``.
+
+    Parameters
+    ----------
+    latent_dim : int
+    image_shape : tuple of int, default (28, 28)
+    code_activation : str or None, default "relu"
+    output_activation : str or None, default "sigmoid"
+        ``None`` for both gives a linear tied autoencoder.
+    """
+
+    def __init__(self, latent_dim, image_shape=(28, 28), code_activation="relu",
+                 output_activation="sigmoid", **kwargs):
+        super().__init__(latent_dim, image_shape, **kwargs)
+        self.code_activation = code_activation
+        self.output_activation = output_activation
+        # Replace the parent's (still unbuilt, weightless) encoder and decoder with tied ones.
+        self.code_layer = layers.Dense(self.latent_dim, activation=code_activation, name="code")
+        self.encoder = keras.Sequential([layers.Flatten(), self.code_layer], name="encoder")
+        self.decoder = keras.Sequential(
+            [TiedDense(self.code_layer, activation=output_activation, name="tied_output"),
+             layers.Reshape(self.image_shape)], name="decoder")
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(code_activation=self.code_activation,
+                      output_activation=self.output_activation)
+        return config

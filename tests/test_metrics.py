@@ -32,3 +32,76 @@ def test_shape_mismatch_is_an_error():
 def test_empty_input_is_an_error():
     with pytest.raises(ValueError, match="at least one example"):
         mse(np.zeros((0, 4)), np.zeros((0, 4)))
+
+
+# ------------------------------------------------------------------- PCA and subspaces
+
+from scipy.linalg import subspace_angles  # noqa: E402
+from sklearn.decomposition import PCA  # noqa: E402
+
+from ae_lib.metrics import pca, pca_reconstruct, principal_angles  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def correlated_data():
+    rng = np.random.default_rng(0)
+    mixing = rng.normal(size=(6, 12))
+    return rng.normal(size=(300, 6)) * [5, 4, 3, 2, 1, 0.5] @ mixing + rng.normal(size=12)
+
+
+def test_pca_matches_scikit_learn(correlated_data):
+    mean, components, variance = pca(correlated_data, 4)
+    reference = PCA(n_components=4, svd_solver="full").fit(correlated_data)
+    np.testing.assert_allclose(mean, reference.mean_)
+    np.testing.assert_allclose(variance, reference.explained_variance_, rtol=1e-10)
+    # Components agree up to sign.
+    np.testing.assert_allclose(np.abs(np.sum(components * reference.components_, axis=1)), 1.0,
+                               atol=1e-10)
+    np.testing.assert_allclose(components @ components.T, np.eye(4), atol=1e-12)
+
+
+def test_pca_reconstruction_matches_scikit_learn_and_keeps_the_shape(correlated_data):
+    images = correlated_data.reshape(300, 3, 4)
+    mean, components, _ = pca(images, 3)
+    rebuilt = pca_reconstruct(images, mean, components)
+    reference = PCA(n_components=3, svd_solver="full").fit(correlated_data)
+    expected = reference.inverse_transform(reference.transform(correlated_data))
+    assert rebuilt.shape == images.shape
+    np.testing.assert_allclose(rebuilt.reshape(300, 12), expected, atol=1e-10)
+    # All components: a perfect reconstruction.
+    full = pca(images, 12)
+    np.testing.assert_allclose(pca_reconstruct(images, full[0], full[1]), images, atol=1e-10)
+
+
+@pytest.mark.parametrize("bad", [0, 13, 2.0, True])
+def test_pca_refuses_an_impossible_number_of_components(correlated_data, bad):
+    with pytest.raises(ValueError, match="n_components must be an integer from 1 to 12"):
+        pca(correlated_data, bad)
+
+
+def test_identical_subspaces_have_zero_angles_whatever_the_basis():
+    rng = np.random.default_rng(1)
+    basis = rng.normal(size=(20, 4))
+    mixed = basis @ rng.normal(size=(4, 4))  # the same subspace, another basis
+    np.testing.assert_allclose(principal_angles(basis, mixed), 0.0, atol=1e-5)
+
+
+def test_orthogonal_subspaces_are_at_90_degrees():
+    identity = np.eye(6)
+    np.testing.assert_allclose(principal_angles(identity[:, :2], identity[:, 2:5]), 90.0)
+
+
+def test_a_known_angle_and_agreement_with_scipy():
+    tilted = np.array([[1.0], [np.tan(np.radians(30))], [0.0]])
+    assert principal_angles(np.eye(3)[:, :1], tilted)[0] == pytest.approx(30.0)
+    rng = np.random.default_rng(2)
+    a, b = rng.normal(size=(2, 30, 5))
+    np.testing.assert_allclose(principal_angles(a, b),
+                               np.sort(np.degrees(subspace_angles(a, b))), atol=1e-8)
+
+
+def test_principal_angles_refuse_bad_bases():
+    with pytest.raises(ValueError, match="same number of rows"):
+        principal_angles(np.eye(4)[:, :2], np.eye(5)[:, :2])
+    with pytest.raises(ValueError, match="linearly dependent"):
+        principal_angles(np.ones((4, 2)), np.eye(4)[:, :2])

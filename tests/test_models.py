@@ -108,3 +108,94 @@ def test_other_image_shapes_work_for_the_8x8_digits():
     model.build((None, 8, 8))
     assert model.count_params() == 64 * 5 + 5 + 5 * 64 + 64
     assert model(np.zeros((3, 8, 8), np.float32)).shape == (3, 8, 8)
+
+
+# --------------------------------------------------------------------------- tied weights
+
+from ae_lib.models import TiedAutoencoder, TiedDense, linear_autoencoder  # noqa: E402
+
+
+@pytest.mark.parametrize("latent_dim", [1, 32, 128])
+def test_tied_parameter_count_is_the_untied_count_minus_one_matrix(latent_dim):
+    tied = TiedAutoencoder(latent_dim)
+    tied.build((None, 28, 28))
+    assert tied.count_params() == 784 * latent_dim + latent_dim + 784
+    untied = Autoencoder(latent_dim)
+    untied.build((None, 28, 28))
+    assert untied.count_params() - tied.count_params() == latent_dim * 784
+
+
+def test_the_decoder_uses_the_transposed_encoder_kernel(images):
+    model = TiedAutoencoder(8)
+    codes = model.encode(images)
+    model.decode(codes)  # the first call builds the decoder and its bias
+    model.decoder.layers[0].bias.assign(np.linspace(-1, 1, 784))
+    decoded = model.decode(codes).reshape(16, 784)
+    kernel = keras.ops.convert_to_numpy(model.code_layer.kernel)
+    bias = keras.ops.convert_to_numpy(model.decoder.layers[0].bias)
+    expected = 1 / (1 + np.exp(-(codes @ kernel.T + bias)))
+    np.testing.assert_allclose(decoded, expected, atol=1e-5)
+
+
+def test_gradients_of_encoder_and_decoder_meet_in_the_one_shared_kernel(images):
+    model = TiedAutoencoder(8)
+    model(images)
+    variables = model.trainable_variables
+    assert [tuple(v.shape) for v in variables] == [(784, 8), (8,), (784,)]
+    with tf.GradientTape(persistent=True) as tape:
+        codes = model.encoder(images)
+        loss = keras.losses.MeanSquaredError()(images, model.decoder(codes))
+        loss_through_decoder_only = keras.losses.MeanSquaredError()(
+            images, model.decoder(tf.stop_gradient(codes)))
+    full = tape.gradient(loss, model.code_layer.kernel)
+    decoder_part = tape.gradient(loss_through_decoder_only, model.code_layer.kernel)
+    assert float(tf.reduce_max(tf.abs(decoder_part))) > 0  # the decoder trains the kernel...
+    assert not np.allclose(full.numpy(), decoder_part.numpy())  # ...and so does the encoder
+
+
+def test_a_tied_model_saves_loads_and_stays_tied(tmp_path, images):
+    set_seed(2)
+    model = TiedAutoencoder(10)
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(images, images, epochs=2, verbose=0)
+    path = tmp_path / "tied.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded, TiedAutoencoder) and loaded.count_params() == model.count_params()
+    np.testing.assert_array_equal(loaded.predict(images, verbose=0), model.predict(images, verbose=0))
+    assert loaded.decoder.layers[0].tied_to is loaded.code_layer
+    # Still tied after loading: changing the encoder kernel changes the decoder's output.
+    before = loaded.decode(np.ones((1, 10), np.float32))
+    loaded.code_layer.kernel.assign(loaded.code_layer.kernel * 2)
+    assert not np.allclose(loaded.decode(np.ones((1, 10), np.float32)), before)
+
+
+def test_a_linear_tied_autoencoder_has_no_activations(images):
+    model = TiedAutoencoder(4, code_activation=None, output_activation=None)
+    codes = model.encode(images)
+    assert codes.min() < 0  # no ReLU
+    assert model.get_config()["output_activation"] is None
+
+
+def test_tied_dense_refuses_what_it_cannot_tie_to():
+    with pytest.raises(TypeError, match="must be tied to a keras.layers.Dense"):
+        TiedDense(keras.layers.Flatten())
+    encoder = keras.layers.Dense(5)
+    with pytest.raises(ValueError, match="to be built first"):
+        TiedDense(encoder)(np.zeros((2, 5), np.float32))
+    encoder.build((None, 12))
+    with pytest.raises(ValueError, match="expects inputs with 5 features; got 7"):
+        TiedDense(encoder)(np.zeros((2, 7), np.float32))
+    assert TiedDense(encoder)(np.zeros((2, 5), np.float32)).shape == (2, 12)
+
+
+def test_linear_autoencoder_is_two_bias_free_matrices():
+    model = linear_autoencoder(784, 16)
+    assert model.count_params() == 2 * 784 * 16
+    assert model.get_layer("decoder").kernel.shape == (16, 784)
+    x = np.random.default_rng(0).normal(size=(3, 784)).astype(np.float32)
+    encoder = model.get_layer("encoder").kernel.numpy()
+    decoder = model.get_layer("decoder").kernel.numpy()
+    np.testing.assert_allclose(model.predict(x, verbose=0), x @ encoder @ decoder, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="latent_dim must be a positive integer"):
+        linear_autoencoder(784, 0)
