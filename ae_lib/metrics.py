@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.linalg
 
 
 def per_example_mse(originals, reconstructions):
@@ -19,8 +20,9 @@ def per_example_mse(originals, reconstructions):
         Shape (N,), float64.
     """
     originals, reconstructions = _same_shape(originals, reconstructions)
-    squared = (originals - reconstructions) ** 2
-    return squared.reshape(len(squared), -1).mean(axis=1)
+    squared = np.square(originals - reconstructions)
+    # float32 differences, float64 sums: accurate, and no float64 copy of the images.
+    return squared.reshape(len(squared), -1).mean(axis=1, dtype=np.float64)
 
 
 def mse(originals, reconstructions):
@@ -34,8 +36,11 @@ def mse(originals, reconstructions):
 
 
 def _same_shape(originals, reconstructions):
-    originals = np.asarray(originals, dtype=np.float64)
-    reconstructions = np.asarray(reconstructions, dtype=np.float64)
+    originals = np.asarray(originals)
+    reconstructions = np.asarray(reconstructions)
+    dtype = np.result_type(originals.dtype, reconstructions.dtype, np.float32)
+    originals = originals.astype(dtype, copy=False)
+    reconstructions = reconstructions.astype(dtype, copy=False)
     if originals.shape != reconstructions.shape:
         raise ValueError(
             f"originals and reconstructions must have the same shape, got {originals.shape} "
@@ -54,7 +59,8 @@ def pca(data, n_components):
     Parameters
     ----------
     data : array_like
-        Shape (N, ...); each example is flattened to a vector of D features.
+        Shape (N, ...); each example is flattened to a vector of D features. float32 data
+        are decomposed in float32, anything else in float64.
     n_components : int
         How many components to keep, from 1 to min(N, D).
 
@@ -72,8 +78,10 @@ def pca(data, n_components):
     if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)) \
             or not 1 <= n_components <= limit:
         raise ValueError(f"n_components must be an integer from 1 to {limit}, got {n_components!r}.")
-    mean = matrix.mean(axis=0)
-    _, singular_values, right_vectors = np.linalg.svd(matrix - mean, full_matrices=False)
+    mean = matrix.mean(axis=0, dtype=np.float64).astype(matrix.dtype)
+    # scipy may overwrite the centred copy: one data-sized array less at the peak.
+    _, singular_values, right_vectors = scipy.linalg.svd(
+        matrix - mean, full_matrices=False, overwrite_a=True, check_finite=False)
     explained_variance = singular_values[:n_components] ** 2 / (len(matrix) - 1)
     return mean, right_vectors[:n_components], explained_variance
 
@@ -112,6 +120,33 @@ def principal_angles(basis_a, basis_b):
     return np.degrees(np.arccos(np.clip(cosines, -1.0, 1.0)))
 
 
+def angles_to_subspace(vectors, basis):
+    """The angle, in degrees, between each vector and the column space of ``basis``.
+
+    Parameters
+    ----------
+    vectors : array_like
+        Shape (n, D): one vector per row (for example PCA components).
+    basis : array_like
+        Shape (D, k): linearly independent columns spanning the subspace.
+
+    Returns
+    -------
+    np.ndarray
+        Shape (n,): 0 for a vector inside the subspace, 90 for one orthogonal to it.
+    """
+    vectors = np.asarray(vectors, dtype=np.float64)
+    basis = np.asarray(basis, dtype=np.float64)
+    if vectors.ndim != 2 or basis.ndim != 2 or vectors.shape[1] != basis.shape[0]:
+        raise ValueError(
+            f"Expected vectors (n, D) and a basis (D, k), got {vectors.shape} and {basis.shape}.")
+    lengths = np.linalg.norm(vectors, axis=1)
+    if np.any(lengths == 0):
+        raise ValueError("A zero vector has no direction, so no angle to a subspace.")
+    projected = np.linalg.norm(vectors @ _orthonormal_columns(basis, "basis"), axis=1)
+    return np.degrees(np.arccos(np.clip(projected / lengths, 0.0, 1.0)))
+
+
 def _orthonormal_columns(basis, name):
     q, r = np.linalg.qr(basis)
     diagonal = np.abs(np.diag(r))
@@ -122,7 +157,9 @@ def _orthonormal_columns(basis, name):
 
 
 def _as_matrix(data):
-    matrix = np.asarray(data, dtype=np.float64)
+    """Examples as rows of a float matrix; float32 stays float32 (half the memory of an SVD)."""
+    data = np.asarray(data)
+    matrix = data.astype(np.result_type(data.dtype, np.float32), copy=False)
     if matrix.ndim < 2 or len(matrix) < 2:
         raise ValueError(f"Need at least two examples, got data of shape {matrix.shape}.")
     return matrix.reshape(len(matrix), -1)

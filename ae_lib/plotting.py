@@ -159,14 +159,50 @@ def class_code_heatmap(codes, labels, class_names, *, title="Mean code of each c
             f"Expected codes (N, latent_dim) and labels (N,), got {codes.shape} and {labels.shape}.")
     classes = np.unique(labels)
     means = np.stack([codes[labels == cls].mean(axis=0) for cls in classes])
-    fig = _new_figure(max(6.0, 0.25 * codes.shape[1] + 2.5), 0.35 * len(classes) + 1.6)
+    return matrix_heatmap(means, row_labels=[class_names[c] for c in classes],
+                          xlabel="code unit", colorbar_label="mean activation", title=title)
+
+
+def matrix_heatmap(matrix, *, row_labels=None, column_labels=None, xlabel=None, ylabel=None,
+                   colorbar_label=None, title=None, cmap="viridis", vmin=None, vmax=None):
+    """A matrix as a heat map with labelled rows, columns and colour bar.
+
+    Parameters
+    ----------
+    matrix : array_like
+        Shape (rows, columns).
+    row_labels, column_labels : sequence of str, optional
+        Tick labels; by default the indices.
+    xlabel, ylabel, colorbar_label, title : str, optional
+    cmap : str, default "viridis"
+    vmin, vmax : float, optional
+        Colour scale limits; by default the data's range.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    matrix = np.asarray(matrix, dtype=float)
+    if matrix.ndim != 2:
+        raise ValueError(f"Expected a 2-D matrix, got shape {matrix.shape}.")
+    n_rows, n_columns = matrix.shape
+    row_labels = list(range(n_rows)) if row_labels is None else list(row_labels)
+    column_labels = list(range(n_columns)) if column_labels is None else list(column_labels)
+    if len(row_labels) != n_rows or len(column_labels) != n_columns:
+        raise ValueError(f"Got {len(row_labels)} row and {len(column_labels)} column labels "
+                         f"for a {n_rows} x {n_columns} matrix.")
+    fig = _new_figure(max(5.0, 0.25 * n_columns + 2.5), max(3.0, 0.3 * n_rows + 1.6))
     ax = fig.subplots()
-    image = ax.imshow(means, aspect="auto", cmap="viridis")
-    ax.set_yticks(range(len(classes)), [class_names[c] for c in classes], fontsize=9)
-    ax.set_xticks(range(codes.shape[1]), range(codes.shape[1]), fontsize=7)
-    ax.set_xlabel("code unit")
-    ax.set_title(title)
-    fig.colorbar(image, ax=ax, label="mean activation")
+    image = ax.imshow(matrix, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax)
+    ax.set_yticks(range(n_rows), row_labels, fontsize=9)
+    ax.set_xticks(range(n_columns), column_labels, fontsize=7)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    fig.colorbar(image, ax=ax, label=colorbar_label)
     return fig
 
 
@@ -210,6 +246,16 @@ def architecture_diagram(sizes, names, *, title=None):
     return fig
 
 
+def _curve_label(key):
+    """Keras history keys read as words: "val_loss" -> "validation loss", "loss" -> "training
+    loss"; any other key (such as "component 1") is used as it is."""
+    if key.startswith("val_"):
+        return f"validation {key[4:]}"
+    if key.startswith("loss"):
+        return f"training {key}"
+    return key
+
+
 def _show_image(ax, image):
     ax.imshow(image, cmap="gray", vmin=0.0, vmax=1.0)
     ax.set_xticks([])
@@ -223,7 +269,9 @@ def learning_curves(history, *, keys=None, log_scale=False, title="Learning curv
     Parameters
     ----------
     history : keras.callbacks.History or dict
-        ``model.fit``'s result, or a dict mapping names such as ``"loss"`` to per-epoch values.
+        ``model.fit``'s result, or a dict mapping names such as ``"loss"`` to per-epoch
+        values. ``val_`` keys are drawn dashed and labelled "validation ..."; ``loss`` keys
+        "training ..."; other keys keep their names.
     keys : sequence of str, optional
         Which curves to draw; by default every key of the history.
     log_scale : bool, default False
@@ -247,7 +295,7 @@ def learning_curves(history, *, keys=None, log_scale=False, title="Learning curv
         values = np.asarray(curves[key], dtype=float)
         epochs = np.arange(1, len(values) + 1)
         style = "--" if key.startswith("val_") else "-"
-        label = f"validation {key[4:]}" if key.startswith("val_") else f"training {key}"
+        label = _curve_label(key)
         ax.plot(epochs, values, style, marker="o", markersize=3, label=label)
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)

@@ -105,3 +105,24 @@ def test_principal_angles_refuse_bad_bases():
         principal_angles(np.eye(4)[:, :2], np.eye(5)[:, :2])
     with pytest.raises(ValueError, match="linearly dependent"):
         principal_angles(np.ones((4, 2)), np.eye(4)[:, :2])
+
+
+def test_angles_to_subspace_of_known_vectors():
+    from ae_lib.metrics import angles_to_subspace
+
+    basis = np.eye(3)[:, :2] * [3.0, 0.5]  # the x-y plane, columns not unit length
+    vectors = np.array([[2.0, 0, 0], [0, 0, 5.0], [1.0, 0, 1.0]])
+    np.testing.assert_allclose(angles_to_subspace(vectors, basis), [0.0, 90.0, 45.0], atol=1e-6)
+    with pytest.raises(ValueError, match="zero vector"):
+        angles_to_subspace(np.zeros((1, 3)), basis)
+    with pytest.raises(ValueError, match=r"vectors \(n, D\) and a basis \(D, k\)"):
+        angles_to_subspace(np.ones((1, 4)), basis)
+
+
+def test_pca_of_float32_images_stays_float32_and_agrees_with_float64(correlated_data):
+    single = correlated_data.astype(np.float32)
+    mean32, components32, variance32 = pca(single, 3)
+    mean64, components64, variance64 = pca(single.astype(np.float64), 3)
+    assert components32.dtype == np.float32
+    np.testing.assert_allclose(variance32, variance64, rtol=1e-4)
+    np.testing.assert_allclose(np.abs(np.sum(components32 * components64, axis=1)), 1.0, atol=1e-4)

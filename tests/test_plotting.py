@@ -131,3 +131,23 @@ def test_returned_figures_display_as_png_in_any_jupyter_front_end():
     png = fig._repr_png_()
     assert png.startswith(b"\x89PNG")
     assert Image.open(io.BytesIO(png)).size == (600, 360)  # 6 x 3.6 inches at 100 dpi
+
+
+def test_matrix_heatmap_labels_rows_columns_and_colour_bar():
+    from ae_lib.plotting import matrix_heatmap
+
+    matrix = np.arange(6.0).reshape(2, 3)
+    fig = matrix_heatmap(matrix, row_labels=["a", "b"], xlabel="unit", colorbar_label="|cos|",
+                         vmin=0, vmax=5)
+    ax, colorbar = fig.axes
+    np.testing.assert_array_equal(ax.images[0].get_array(), matrix)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    assert ax.get_xlabel() == "unit" and colorbar.get_ylabel() == "|cos|"
+    assert ax.images[0].get_clim() == (0, 5)
+    with pytest.raises(ValueError, match="1 row and 3 column labels for a 2 x 3 matrix"):
+        matrix_heatmap(matrix, row_labels=["a"])
+
+
+def test_curves_that_are_not_losses_keep_their_names():
+    fig = learning_curves({"component 1": [80.0, 2.0], "loss": [1.0, 0.5]})
+    assert {line.get_label() for line in fig.axes[0].get_lines()} == {"component 1", "training loss"}
