@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -56,3 +59,13 @@ def test_bad_seeds_are_refused(bad):
 
 def test_set_seed_returns_the_seed():
     assert set_seed(np.int64(5)) == 5
+
+
+def test_importing_ae_lib_first_keeps_tensorflows_start_up_log_out_of_stderr():
+    # Notebooks store stderr as a red box on the site: TensorFlow must start silently.
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")}
+    result = subprocess.run(
+        [sys.executable, "-c", "import ae_lib; import tensorflow as tf; tf.constant(1.0) + 1"],
+        capture_output=True, text=True, env=environment, timeout=120, check=True)
+    assert result.stderr == ""
