@@ -206,6 +206,75 @@ def matrix_heatmap(matrix, *, row_labels=None, column_labels=None, xlabel=None, 
     return fig
 
 
+def transpose_pair(matrix, *, names=("encoder: W", "decoder: W transposed"), title=None):
+    """A weight matrix beside its transpose, drawn with one colour scale.
+
+    Parameters
+    ----------
+    matrix : array_like
+        Shape (rows, columns), for example a Dense kernel of shape (784, k).
+    names : pair of str
+        Titles of the two panels; each gets the panel's shape appended.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes: the matrix (left) and its transpose (right).
+    """
+    matrix = np.asarray(matrix, dtype=float)
+    if matrix.ndim != 2:
+        raise ValueError(f"Expected a 2-D weight matrix, got shape {matrix.shape}.")
+    limit = float(np.abs(matrix).max()) or 1.0
+    fig = _new_figure(9.0, 4.2)
+    grid = fig.add_gridspec(1, 2, width_ratios=[1, 2.2])
+    for position, (name, shown) in enumerate(zip(names, (matrix, matrix.T))):
+        ax = fig.add_subplot(grid[position])
+        image = ax.imshow(shown, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
+                          interpolation="nearest")
+        ax.set_title(f"{name}\n{shown.shape[0]} x {shown.shape[1]}", fontsize=10)
+        ax.set_ylabel("input pixel" if position == 0 else "code unit", fontsize=9)
+        ax.set_xlabel("code unit" if position == 0 else "output pixel", fontsize=9)
+    fig.colorbar(image, ax=fig.axes, label="weight", shrink=0.8)
+    if title:
+        fig.suptitle(title, fontsize=12)
+    return fig
+
+
+def seed_bars(panels, *, ylabel, title=None):
+    """Bars of means over seeds, with every seed's value as a dot, one panel per setting.
+
+    Parameters
+    ----------
+    panels : dict of str to dict of str to sequence of float
+        ``{panel title: {bar label: [value for each seed]}}``, for example
+        ``{"1,000 images": {"untied, train": [...], "untied, validation": [...]}}``.
+    ylabel : str
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not panels or not all(panels.values()):
+        raise ValueError("Give at least one panel, each with at least one bar.")
+    fig = _new_figure(3.2 * len(panels) + 0.5, 3.6)
+    axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
+    for ax, (panel_title, bars) in zip(axes, panels.items()):
+        for position, (label, values) in enumerate(bars.items()):
+            values = np.asarray(values, dtype=float)
+            ax.bar(position, values.mean(), color=f"C{position // 2}",
+                   alpha=0.45 if position % 2 == 0 else 0.9, label=label)
+            ax.plot(np.full(len(values), position), values, "k.", markersize=5)
+        ax.set_xticks(range(len(bars)), list(bars), rotation=30, ha="right", fontsize=9)
+        ax.set_title(panel_title, fontsize=10)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].set_ylabel(ylabel)
+    if title:
+        fig.suptitle(title, fontsize=12)
+    return fig
+
+
 def architecture_diagram(sizes, names, *, title=None):
     """Layers as bars whose heights grow with their width, joined by labelled trapezoids.
 

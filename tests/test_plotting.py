@@ -151,3 +151,33 @@ def test_matrix_heatmap_labels_rows_columns_and_colour_bar():
 def test_curves_that_are_not_losses_keep_their_names():
     fig = learning_curves({"component 1": [80.0, 2.0], "loss": [1.0, 0.5]})
     assert {line.get_label() for line in fig.axes[0].get_lines()} == {"component 1", "training loss"}
+
+
+def test_seed_bars_show_the_mean_and_every_seed():
+    from ae_lib.plotting import seed_bars
+
+    panels = {"small": {"a": [1.0, 3.0], "b": [2.0, 2.0, 2.0]}, "large": {"a": [0.5], "b": [1.5]}}
+    fig = seed_bars(panels, ylabel="MSE", title="demo")
+    small, large = fig.axes
+    heights = [patch.get_height() for patch in small.patches]
+    assert heights == [2.0, 2.0]
+    dots = [line.get_ydata().tolist() for line in small.get_lines()]
+    assert dots == [[1.0, 3.0], [2.0, 2.0, 2.0]]
+    assert small.get_title() == "small" and small.get_ylabel() == "MSE"
+    assert [t.get_text() for t in large.get_xticklabels()] == ["a", "b"]
+    with pytest.raises(ValueError, match="at least one panel"):
+        seed_bars({}, ylabel="MSE")
+
+
+def test_transpose_pair_draws_the_matrix_and_its_transpose_on_one_scale():
+    from ae_lib.plotting import transpose_pair
+
+    matrix = np.arange(12.0).reshape(4, 3) - 6
+    fig = transpose_pair(matrix)
+    left, right = fig.axes[:2]
+    np.testing.assert_array_equal(left.images[0].get_array(), matrix)
+    np.testing.assert_array_equal(right.images[0].get_array(), matrix.T)
+    assert left.images[0].get_clim() == right.images[0].get_clim() == (-6.0, 6.0)
+    assert "4 x 3" in left.get_title() and "3 x 4" in right.get_title()
+    with pytest.raises(ValueError, match="2-D weight matrix"):
+        transpose_pair(np.zeros(5))
