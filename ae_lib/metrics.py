@@ -50,6 +50,74 @@ def _same_shape(originals, reconstructions):
     return originals, reconstructions
 
 
+def pattern_correlation(inputs, outputs):
+    """How much of each input's pattern its output reproduces: a correlation per example.
+
+    Each input and output is flattened and centred on its own mean (so a change of overall
+    brightness does not count), then the two are correlated. 1: the output copies the
+    input's pattern (up to brightness and contrast); 0: it ignores it; -1: it inverts it.
+
+    Parameters
+    ----------
+    inputs, outputs : array_like
+        Arrays of the same shape; the first axis indexes the examples.
+
+    Returns
+    -------
+    np.ndarray
+        Shape (N,), float64, each value in [-1, 1].
+    """
+    inputs, outputs = _same_shape(inputs, outputs)
+    a = inputs.reshape(len(inputs), -1).astype(np.float64)
+    b = outputs.reshape(len(outputs), -1).astype(np.float64)
+    a -= a.mean(axis=1, keepdims=True)
+    b -= b.mean(axis=1, keepdims=True)
+    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    if np.any(norms == 0):
+        raise ValueError("An input or output is constant: it has no pattern to correlate.")
+    return np.clip((a * b).sum(axis=1) / norms, -1.0, 1.0)
+
+
+def frequency_band_errors(originals, reconstructions, n_bands=4):
+    """How much of each band of spatial frequencies a reconstruction gets wrong.
+
+    Both sets of images are taken to the frequency domain (2-D FFT). Frequencies are
+    grouped into ``n_bands`` rings of equal width from 0 to 0.5 cycles per pixel (the
+    finest pattern a pixel grid can hold; the corners beyond it join the last ring). For
+    each ring the result is the energy of the error divided by the energy of the
+    originals there: 0 means that band is reproduced exactly, 1 that it is as wrong as
+    leaving it out.
+
+    Parameters
+    ----------
+    originals, reconstructions : array_like
+        Images of the same shape (N, height, width).
+    n_bands : int, default 4
+
+    Returns
+    -------
+    band_edges : np.ndarray
+        Shape (n_bands + 1,), in cycles per pixel.
+    relative_errors : np.ndarray
+        Shape (n_bands,), from the coarsest band to the finest.
+    """
+    originals, reconstructions = _same_shape(originals, reconstructions)
+    if originals.ndim != 3:
+        raise ValueError(f"Expected images of shape (N, height, width), got {originals.shape}.")
+    if isinstance(n_bands, bool) or not isinstance(n_bands, (int, np.integer)) or n_bands < 1:
+        raise ValueError(f"n_bands must be a positive integer, got {n_bands!r}.")
+    height, width = originals.shape[1:]
+    radius = np.hypot(*np.meshgrid(np.fft.fftfreq(height), np.fft.fftfreq(width),
+                                   indexing="ij"))
+    edges = np.linspace(0.0, 0.5, n_bands + 1)
+    band = np.minimum(np.digitize(radius, edges[1:-1]), n_bands - 1)
+    signal = np.abs(np.fft.fft2(originals)) ** 2
+    error = np.abs(np.fft.fft2(originals - reconstructions)) ** 2
+    signal_energy = np.bincount(band.ravel(), signal.sum(axis=0).ravel(), n_bands)
+    error_energy = np.bincount(band.ravel(), error.sum(axis=0).ravel(), n_bands)
+    return edges, error_energy / np.maximum(signal_energy, np.finfo(float).tiny)
+
+
 def pca(data, n_components):
     """Principal component analysis by singular value decomposition.
 

@@ -29,6 +29,9 @@ class Autoencoder(keras.Model):
         Size of the code (the bottleneck), a positive integer.
     image_shape : tuple of int, default (28, 28)
         Shape of one input image.
+    code_regularizer : keras.regularizers.Regularizer, str or dict, optional
+        A penalty on the code (the encoder's activations), added to the loss; for example
+        ``keras.regularizers.L1(1e-4)`` for a sparse autoencoder. Saved with the model.
     **kwargs
         Passed to ``keras.Model`` (for example ``name``).
 
@@ -38,13 +41,16 @@ class Autoencoder(keras.Model):
     >>> model.compile(optimizer="adam", loss="mse")
     """
 
-    def __init__(self, latent_dim, image_shape=(28, 28), **kwargs):
+    def __init__(self, latent_dim, image_shape=(28, 28), code_regularizer=None, **kwargs):
         super().__init__(**kwargs)
         self.latent_dim = check_positive_int("latent_dim", latent_dim)
         self.image_shape = tuple(check_positive_int("image_shape entry", d) for d in image_shape)
+        self.code_regularizer = _regularizer(code_regularizer)
         n_pixels = math.prod(self.image_shape)
         self.encoder = keras.Sequential(
-            [layers.Flatten(), layers.Dense(self.latent_dim, activation="relu")], name="encoder")
+            [layers.Flatten(), layers.Dense(self.latent_dim, activation="relu",
+                                            activity_regularizer=self.code_regularizer)],
+            name="encoder")
         self.decoder = keras.Sequential(
             [layers.Dense(n_pixels, activation="sigmoid"), layers.Reshape(self.image_shape)],
             name="decoder")
@@ -109,8 +115,22 @@ class Autoencoder(keras.Model):
 
     def get_config(self):
         config = super().get_config()
-        config.update(latent_dim=self.latent_dim, image_shape=list(self.image_shape))
+        config.update(latent_dim=self.latent_dim, image_shape=list(self.image_shape),
+                      code_regularizer=keras.regularizers.serialize(self.code_regularizer)
+                      if self.code_regularizer is not None else None)
         return config
+
+
+def _regularizer(value):
+    """``value`` as a Keras regularizer (or None), with a clear error for anything else."""
+    if value is None or isinstance(value, keras.regularizers.Regularizer):
+        return value
+    try:
+        return keras.regularizers.get(value)
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            f"code_regularizer must be a keras regularizer such as "
+            f"keras.regularizers.L1(1e-4), its name or its config; got {value!r}.") from error
 
 
 def _in_batches(layer, inputs, batch_size):
@@ -225,7 +245,8 @@ class TiedAutoencoder(Autoencoder):
         self.code_activation = code_activation
         self.output_activation = output_activation
         # Replace the parent's (still unbuilt, weightless) encoder and decoder with tied ones.
-        self.code_layer = layers.Dense(self.latent_dim, activation=code_activation, name="code")
+        self.code_layer = layers.Dense(self.latent_dim, activation=code_activation,
+                                       activity_regularizer=self.code_regularizer, name="code")
         self.encoder = keras.Sequential([layers.Flatten(), self.code_layer], name="encoder")
         self.decoder = keras.Sequential(
             [TiedDense(self.code_layer, activation=output_activation, name="tied_output"),

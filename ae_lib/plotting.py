@@ -241,6 +241,59 @@ def transpose_pair(matrix, *, names=("encoder: W", "decoder: W transposed"), tit
     return fig
 
 
+def series_plot(x_values, series, *, xlabel, ylabel, log_x=False, log_y=False, vline=None,
+                xticklabels=None, title=None):
+    """Several named series over the same x values, as lines with markers.
+
+    Parameters
+    ----------
+    x_values : sequence of float
+    series : dict of str to sequence of float
+        ``{legend label: one y value per x value}``.
+    xlabel, ylabel : str
+    log_x, log_y : bool, default False
+        Logarithmic axes (base 2 for x, which suits sizes such as 16, 64, 784).
+    vline : tuple of (float, str), optional
+        A dotted vertical line at x with a label, for example ``(784, "complete")``.
+    xticklabels : sequence of str, optional
+        Labels at ``x_values``; by default the values themselves.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    x_values = np.asarray(x_values, dtype=float)
+    if not series:
+        raise ValueError("Give at least one series to plot.")
+    for label, values in series.items():
+        if len(values) != len(x_values):
+            raise ValueError(f"Series {label!r} has {len(values)} values for "
+                             f"{len(x_values)} x values.")
+    fig = _new_figure(6.4, 3.8)
+    ax = fig.subplots()
+    for label, values in series.items():
+        ax.plot(x_values, values, marker="o", label=label)
+    if log_x:
+        ax.set_xscale("log", base=2)
+    if log_y:
+        ax.set_yscale("log")
+    labels = [f"{x:g}" for x in x_values] if xticklabels is None else list(xticklabels)
+    ax.set_xticks(x_values, labels)
+    ax.minorticks_off()
+    if vline is not None:
+        ax.axvline(vline[0], color="0.5", linestyle=":")
+        ax.annotate(vline[1], (vline[0], 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(4, -14), textcoords="offset points", color="0.35")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig
+
+
 def seed_bars(panels, *, ylabel, title=None):
     """Bars of means over seeds, with every seed's value as a dot, one panel per setting.
 

@@ -126,3 +126,41 @@ def test_pca_of_float32_images_stays_float32_and_agrees_with_float64(correlated_
     assert components32.dtype == np.float32
     np.testing.assert_allclose(variance32, variance64, rtol=1e-4)
     np.testing.assert_allclose(np.abs(np.sum(components32 * components64, axis=1)), 1.0, atol=1e-4)
+
+
+def test_frequency_band_errors_are_zero_for_a_copy_and_one_for_a_removed_band():
+    from ae_lib.metrics import frequency_band_errors
+
+    images = np.random.default_rng(0).random((8, 28, 28))
+    edges, errors = frequency_band_errors(images, images, n_bands=4)
+    np.testing.assert_allclose(edges, [0, 0.125, 0.25, 0.375, 0.5])
+    np.testing.assert_allclose(errors, 0, atol=1e-12)
+    # Keep only frequencies below 0.25 cycles per pixel: the two coarse bands are exact,
+    # the two fine ones entirely missing.
+    spectrum = np.fft.fft2(images)
+    radius = np.hypot(*np.meshgrid(np.fft.fftfreq(28), np.fft.fftfreq(28), indexing="ij"))
+    low_passed = np.real(np.fft.ifft2(np.where(radius < 0.25, spectrum, 0)))
+    _, errors = frequency_band_errors(images, low_passed, n_bands=4)
+    np.testing.assert_allclose(errors, [0, 0, 1, 1], atol=1e-9)
+
+
+def test_frequency_band_errors_refuse_what_are_not_images():
+    from ae_lib.metrics import frequency_band_errors
+
+    with pytest.raises(ValueError, match=r"shape \(N, height, width\)"):
+        frequency_band_errors(np.zeros((4, 784)), np.zeros((4, 784)))
+    with pytest.raises(ValueError, match="n_bands must be a positive integer"):
+        frequency_band_errors(np.zeros((2, 8, 8)), np.zeros((2, 8, 8)), n_bands=0)
+
+
+def test_pattern_correlation_ignores_brightness_and_tells_copies_from_inversions():
+    from ae_lib.metrics import pattern_correlation
+
+    rng = np.random.default_rng(1)
+    images = rng.random((50, 28, 28))
+    np.testing.assert_allclose(pattern_correlation(images, 0.5 * images + 0.2), 1.0)
+    np.testing.assert_allclose(pattern_correlation(images, 1 - images), -1.0)
+    unrelated = pattern_correlation(images, rng.random((50, 28, 28)))
+    assert unrelated.shape == (50,) and np.abs(unrelated).max() < 0.15
+    with pytest.raises(ValueError, match="constant"):
+        pattern_correlation(images[:2], np.ones((2, 28, 28)))

@@ -110,6 +110,30 @@ def test_other_image_shapes_work_for_the_8x8_digits():
     assert model(np.zeros((3, 8, 8), np.float32)).shape == (3, 8, 8)
 
 
+def test_a_code_regularizer_adds_its_penalty_to_the_loss_and_survives_saving(tmp_path, images):
+    set_seed(2)
+    model = Autoencoder(10, code_regularizer=keras.regularizers.L1(0.5))
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(images, images, epochs=1, verbose=0)
+    codes = model.encode(images)
+    penalty = 0.5 * np.abs(codes).sum() / len(images)   # Keras averages over the batch
+    reconstruction = float(np.mean((model.predict(images, verbose=0) - images) ** 2))
+    total = model.evaluate(images, images, batch_size=len(images), verbose=0)
+    assert penalty > 0 and total == pytest.approx(reconstruction + penalty, rel=1e-4)
+    path = tmp_path / "sparse.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded.code_regularizer, keras.regularizers.L1)
+    assert loaded.code_regularizer.get_config() == {"l1": 0.5}
+    assert loaded.evaluate(images, images, batch_size=len(images), verbose=0) == \
+        pytest.approx(total, rel=1e-6)
+
+
+def test_a_code_regularizer_that_is_not_one_is_refused():
+    with pytest.raises(ValueError, match="code_regularizer must be a keras regularizer"):
+        Autoencoder(4, code_regularizer=0.01)
+
+
 # --------------------------------------------------------------------------- tied weights
 
 from ae_lib.models import TiedAutoencoder, TiedDense, linear_autoencoder  # noqa: E402

@@ -181,3 +181,19 @@ def test_transpose_pair_draws_the_matrix_and_its_transpose_on_one_scale():
     assert "4 x 3" in left.get_title() and "3 x 4" in right.get_title()
     with pytest.raises(ValueError, match="2-D weight matrix"):
         transpose_pair(np.zeros(5))
+
+
+def test_series_plot_draws_one_line_per_series_on_a_log_axis():
+    from ae_lib.plotting import series_plot
+
+    fig = series_plot([16, 64, 784], {"train": [3.0, 2.0, 1.0], "validation": [3.5, 2.5, 1.5]},
+                      xlabel="code size", ylabel="MSE", log_x=True, vline=(784, "complete"))
+    ax = fig.axes[0]
+    lines = {line.get_label(): line.get_ydata().tolist() for line in ax.get_lines()
+             if line.get_label() in ("train", "validation")}
+    assert lines == {"train": [3.0, 2.0, 1.0], "validation": [3.5, 2.5, 1.5]}
+    assert ax.get_xscale() == "log" and ax.get_xlabel() == "code size"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["16", "64", "784"]
+    assert any(text.get_text() == "complete" for text in ax.texts)
+    with pytest.raises(ValueError, match="has 2 values for 3 x values"):
+        series_plot([1, 2, 3], {"a": [1, 2]}, xlabel="x", ylabel="y")
