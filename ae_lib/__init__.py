@@ -1,8 +1,8 @@
 """ae_lib: the tested helper package of the autoencoders course.
 
 Modules: ``data`` (data sets), ``repro`` (seeding), ``models`` (autoencoders),
-``training`` (fit with compact output), ``noise`` (seeded corruption), ``metrics``
-(errors), ``plotting`` (figures).
+``regularizers`` (sparsity penalties), ``noise`` (seeded corruption), ``training`` (fit
+with compact output), ``metrics`` (errors), ``plotting`` (figures).
 """
 import importlib.util as _importlib_util
 import os as _os

@@ -35,6 +35,31 @@ def mse(originals, reconstructions):
     return float(per_example_mse(originals, reconstructions).mean())
 
 
+def psnr(originals, reconstructions, *, data_range=1.0):
+    """Peak signal-to-noise ratio in decibels, per example, then averaged.
+
+    ``PSNR = 10 log10(data_range**2 / MSE)`` for each example; higher is better. An exact
+    copy has an infinite PSNR, returned as ``inf``.
+
+    Parameters
+    ----------
+    originals, reconstructions : array_like
+        Arrays of the same shape; the first axis indexes the examples.
+    data_range : float, default 1.0
+        The largest possible pixel value minus the smallest (1 for images in [0, 1]).
+
+    Returns
+    -------
+    float
+    """
+    if isinstance(data_range, bool) or not isinstance(data_range, (int, float)) \
+            or not data_range > 0:
+        raise ValueError(f"data_range must be a positive number, got {data_range!r}.")
+    errors = per_example_mse(originals, reconstructions)
+    with np.errstate(divide="ignore"):
+        return float(np.mean(10.0 * np.log10(data_range ** 2 / errors)))
+
+
 def _same_shape(originals, reconstructions):
     originals = np.asarray(originals)
     reconstructions = np.asarray(reconstructions)

@@ -164,3 +164,16 @@ def test_pattern_correlation_ignores_brightness_and_tells_copies_from_inversions
     assert unrelated.shape == (50,) and np.abs(unrelated).max() < 0.15
     with pytest.raises(ValueError, match="constant"):
         pattern_correlation(images[:2], np.ones((2, 28, 28)))
+
+
+def test_psnr_of_a_hand_computed_case_and_of_a_copy():
+    from ae_lib.metrics import psnr
+
+    originals = np.zeros((2, 4, 4))
+    # Per-example MSE 0.01 and 0.0001: 20 dB and 40 dB, mean 30 dB.
+    reconstructions = np.stack([np.full((4, 4), 0.1), np.full((4, 4), 0.01)])
+    assert psnr(originals, reconstructions) == pytest.approx(30.0)
+    assert psnr(originals * 255, reconstructions * 255, data_range=255) == pytest.approx(30.0)
+    assert psnr(reconstructions, reconstructions) == float("inf")
+    with pytest.raises(ValueError, match="data_range must be a positive number"):
+        psnr(originals, reconstructions, data_range=0)
