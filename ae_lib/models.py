@@ -32,6 +32,9 @@ class Autoencoder(keras.Model):
     code_regularizer : keras.regularizers.Regularizer, str or dict, optional
         A penalty on the code (the encoder's activations), added to the loss; for example
         ``keras.regularizers.L1(1e-4)`` for a sparse autoencoder. Saved with the model.
+    code_activation : str, default "relu"
+        The code's activation, as the article has it; ``"sigmoid"`` gives codes in (0, 1),
+        which the KL-divergence sparsity penalty needs.
     **kwargs
         Passed to ``keras.Model`` (for example ``name``).
 
@@ -41,14 +44,16 @@ class Autoencoder(keras.Model):
     >>> model.compile(optimizer="adam", loss="mse")
     """
 
-    def __init__(self, latent_dim, image_shape=(28, 28), code_regularizer=None, **kwargs):
+    def __init__(self, latent_dim, image_shape=(28, 28), code_regularizer=None,
+                 code_activation="relu", **kwargs):
         super().__init__(**kwargs)
         self.latent_dim = check_positive_int("latent_dim", latent_dim)
         self.image_shape = tuple(check_positive_int("image_shape entry", d) for d in image_shape)
         self.code_regularizer = _regularizer(code_regularizer)
+        self.code_activation = code_activation
         n_pixels = math.prod(self.image_shape)
         self.encoder = keras.Sequential(
-            [layers.Flatten(), layers.Dense(self.latent_dim, activation="relu",
+            [layers.Flatten(), layers.Dense(self.latent_dim, activation=code_activation,
                                             activity_regularizer=self.code_regularizer)],
             name="encoder")
         self.decoder = keras.Sequential(
@@ -116,6 +121,7 @@ class Autoencoder(keras.Model):
     def get_config(self):
         config = super().get_config()
         config.update(latent_dim=self.latent_dim, image_shape=list(self.image_shape),
+                      code_activation=self.code_activation,
                       code_regularizer=keras.regularizers.serialize(self.code_regularizer)
                       if self.code_regularizer is not None else None)
         return config
@@ -241,8 +247,7 @@ class TiedAutoencoder(Autoencoder):
 
     def __init__(self, latent_dim, image_shape=(28, 28), code_activation="relu",
                  output_activation="sigmoid", **kwargs):
-        super().__init__(latent_dim, image_shape, **kwargs)
-        self.code_activation = code_activation
+        super().__init__(latent_dim, image_shape, code_activation=code_activation, **kwargs)
         self.output_activation = output_activation
         # Replace the parent's (still unbuilt, weightless) encoder and decoder with tied ones.
         self.code_layer = layers.Dense(self.latent_dim, activation=code_activation,

@@ -354,7 +354,9 @@ def architecture_diagram(sizes, names, *, title=None):
         x0, x1 = xs[i] + 0.2, xs[i + 1] - 0.2
         ax.fill([x0, x1, x1, x0], [-heights[i] / 2, -heights[i + 1] / 2,
                                    heights[i + 1] / 2, heights[i] / 2], color="0.88")
-        part = "encoder" if heights[i + 1] < heights[i] else "decoder"
+        # The first half of the connections encode, the second half decode, whether the
+        # code is narrower than the input or (overcomplete) wider.
+        part = "encoder" if i < (len(sizes) - 1) / 2 else "decoder"
         ax.text((x0 + x1) / 2, 0, part, ha="center", va="center", fontsize=10)
     for x, height, size, name in zip(xs, heights, sizes, names):
         ax.add_patch(matplotlib.patches.Rectangle((x - 0.2, -height / 2), 0.4, height,

@@ -129,6 +129,13 @@ def test_a_code_regularizer_adds_its_penalty_to_the_loss_and_survives_saving(tmp
         pytest.approx(total, rel=1e-6)
 
 
+def test_a_sigmoid_code_lies_between_zero_and_one(images):
+    model = Autoencoder(9, code_activation="sigmoid")
+    codes = model.encode(images)
+    assert codes.shape == (16, 9) and codes.min() > 0 and codes.max() < 1
+    assert Autoencoder.from_config(model.get_config()).code_activation == "sigmoid"
+
+
 def test_a_code_regularizer_that_is_not_one_is_refused():
     with pytest.raises(ValueError, match="code_regularizer must be a keras regularizer"):
         Autoencoder(4, code_regularizer=0.01)

@@ -126,6 +126,15 @@ def test_architecture_diagram_names_every_layer_and_its_size():
         architecture_diagram((784, 28), ("input",))
 
 
+def test_architecture_diagram_puts_the_encoder_first_even_when_the_code_is_wider():
+    for sizes in ((784, 1568, 784), (784, 256, 28, 256, 784)):
+        fig = architecture_diagram(sizes, [str(size) for size in sizes])
+        parts = [t.get_text() for t in sorted(fig.axes[0].texts, key=lambda t: t.get_position()[0])
+                 if t.get_text() in ("encoder", "decoder")]
+        half = (len(sizes) - 1) // 2
+        assert parts == ["encoder"] * half + ["decoder"] * half
+
+
 def test_returned_figures_display_as_png_in_any_jupyter_front_end():
     fig = learning_curves({"loss": [0.5, 0.2]})
     png = fig._repr_png_()

@@ -21,6 +21,9 @@ from tools.colab_cell import COLAB_CELL_TAG, colab_cell_source, repository
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+# The widest code line the site's code box shows without a scroll bar in a 1,280-pixel-wide
+# window (measured in Chromium: 78 characters overflow there, 77 fit).
+MAX_CODE_LINE = 77
 
 
 def _toc_files():
@@ -180,5 +183,5 @@ def test_code_lines_fit_the_sites_code_box(path):
     nb = nbformat.read(path, as_version=4)
     long_lines = [f"cell {index}: {line}" for index, cell in enumerate(nb.cells)
                   if cell.cell_type == "code" and COLAB_CELL_TAG not in cell.metadata.get("tags", [])
-                  for line in cell.source.splitlines() if len(line) > 79]
-    assert not long_lines, "lines over 79 characters scroll on the site:\n" + "\n".join(long_lines)
+                  for line in cell.source.splitlines() if len(line) > MAX_CODE_LINE]
+    assert not long_lines, f"lines over {MAX_CODE_LINE} characters scroll on the site:\n" + "\n".join(long_lines)

@@ -49,11 +49,13 @@ def test_l1_activity_is_the_weighted_sum_of_absolute_codes():
     assert float(L1Activity(0.1)(tf.constant(codes))) == pytest.approx(0.35)
 
 
-@pytest.mark.parametrize("penalty", [KLSparsity(rho=0.2, beta=0.5), L1Activity(1e-3)],
+@pytest.mark.parametrize("penalty, code_activation",
+                         [(KLSparsity(rho=0.2, beta=0.5), "sigmoid"), (L1Activity(1e-3), "relu")],
                          ids=["kl", "l1"])
-def test_a_model_with_a_penalty_saves_and_loads_with_the_same_loss(tmp_path, penalty):
+def test_a_model_with_a_penalty_saves_and_loads_with_the_same_loss(tmp_path, penalty,
+                                                                   code_activation):
     images = np.random.default_rng(1).random((16, 28, 28), dtype=np.float32)
-    model = Autoencoder(6, code_regularizer=penalty)
+    model = Autoencoder(6, code_regularizer=penalty, code_activation=code_activation)
     model.compile(optimizer="adam", loss="mse")
     model.fit(images, images, epochs=1, verbose=0)
     loss = model.evaluate(images, images, batch_size=16, verbose=0)
@@ -63,6 +65,7 @@ def test_a_model_with_a_penalty_saves_and_loads_with_the_same_loss(tmp_path, pen
     model.save(path)
     loaded = keras.models.load_model(path)
     assert type(loaded.code_regularizer) is type(penalty)
+    assert loaded.code_activation == code_activation
     assert loaded.code_regularizer.get_config() == penalty.get_config()
     assert loaded.evaluate(images, images, batch_size=16, verbose=0) == \
         pytest.approx(loss, rel=1e-6)
