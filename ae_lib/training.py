@@ -155,3 +155,56 @@ def check_images(images, name="images"):
             f"{name} must have values in [0, 1] (the decoder ends in a sigmoid), "
             f"got values from {low:g} to {high:g}.{hint}")
     return array
+
+
+def linear_probe(train_features, train_labels, test_features, test_labels, *, epochs=30,
+                 batch_size=256, learning_rate=3e-3, seed=0):
+    """Test accuracy of a softmax classifier trained on fixed features (a "linear probe").
+
+    The features are standardised with the training set's mean and spread, then a single
+    ``Dense(n_classes, softmax)`` layer is trained with Adam on the cross-entropy. The
+    accuracy tells how linearly separable the classes are in that representation: raw
+    pixels, or an autoencoder's codes.
+
+    Parameters
+    ----------
+    train_features, test_features : np.ndarray
+        Shapes (N, ...) and (M, ...) with the same feature shape; flattened here.
+    train_labels, test_labels : array_like of int
+        Class indices from 0, one per example.
+    epochs : int, default 30
+    batch_size : int, default 256
+    learning_rate : float, default 3e-3
+    seed : int, default 0
+        Seeds the initial weights and the order of examples.
+
+    Returns
+    -------
+    float
+        The fraction of ``test_features`` classified correctly.
+    """
+    from ae_lib.repro import set_seed
+
+    train_x, test_x = (np.asarray(f, dtype=np.float32).reshape(len(f), -1)
+                       for f in (train_features, test_features))
+    train_y, test_y = (np.asarray(labels) for labels in (train_labels, test_labels))
+    if train_x.shape[1] != test_x.shape[1]:
+        raise ValueError(f"Training and test features differ in size: {train_x.shape[1]} "
+                         f"and {test_x.shape[1]} numbers per example.")
+    for x, y, name in ((train_x, train_y, "train"), (test_x, test_y, "test")):
+        if y.shape != (len(x),) or not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
+            raise ValueError(f"{name}_labels must be one non-negative integer per example "
+                             f"({len(x)}), got shape {y.shape} and dtype {y.dtype}.")
+    mean, spread = train_x.mean(axis=0), train_x.std(axis=0) + 1e-6
+    set_seed(seed)
+    classifier = keras.Sequential([keras.Input((train_x.shape[1],)),
+                                   keras.layers.Dense(int(train_y.max()) + 1,
+                                                      activation="softmax")])
+    classifier.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    classifier.fit((train_x - mean) / spread, train_y, epochs=epochs, batch_size=batch_size,
+                   verbose=0)
+    # A direct call, not predict(): a new classifier per call would make predict retrace
+    # its graph every time, and TensorFlow warns about that.
+    scores = classifier((test_x - mean) / spread, training=False)
+    return float(np.mean(np.argmax(keras.ops.convert_to_numpy(scores), axis=1) == test_y))

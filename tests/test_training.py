@@ -106,3 +106,26 @@ def test_reconstruction_batches_pair_each_batch_with_itself_and_cover_every_imag
     assert [len(x) for x, _ in epochs[0]] == [4, 4, 2]
     ordered = [x.numpy().ravel().tolist() for x, _ in reconstruction_batches(images, 5, shuffle=False)]
     assert ordered == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+
+
+def test_a_linear_probe_separates_digits_and_not_shuffled_labels():
+    from ae_lib.training import linear_probe
+
+    (x_train, y_train), (x_test, y_test) = load_digits_8x8()
+    accuracy = linear_probe(x_train, y_train, x_test, y_test, epochs=40)
+    assert accuracy > 0.9
+    shuffled = np.random.default_rng(0).permutation(y_train)
+    assert linear_probe(x_train, shuffled, x_test, y_test, epochs=40) < 0.3
+    assert linear_probe(x_train, y_train, x_test, y_test, epochs=40) == accuracy  # seeded
+
+
+def test_a_linear_probe_refuses_mismatched_features_and_labels():
+    from ae_lib.training import linear_probe
+
+    (x_train, y_train), (x_test, y_test) = load_digits_8x8()
+    with pytest.raises(ValueError, match="differ in size: 64 and 32"):
+        linear_probe(x_train, y_train, x_test[:, :4], y_test)
+    with pytest.raises(ValueError, match="train_labels must be one non-negative integer"):
+        linear_probe(x_train, y_train[:-1], x_test, y_test)
+    with pytest.raises(ValueError, match="test_labels must be one non-negative integer"):
+        linear_probe(x_train, y_train, x_test, y_test.astype(float))
