@@ -294,6 +294,71 @@ def series_plot(x_values, series, *, xlabel, ylabel, log_x=False, log_y=False, v
     return fig
 
 
+def tradeoff_plot(x_values, y_values, point_labels, *, xlabel, ylabel, title=None):
+    """Points joined in order and each labelled, to show what one setting trades for another.
+
+    Parameters
+    ----------
+    x_values, y_values : sequence of float
+        One point per setting, for example (sparsity, reconstruction error).
+    point_labels : sequence of str
+        The setting of each point, for example ``"beta = 1e-3"``.
+    xlabel, ylabel : str
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not len(x_values) == len(y_values) == len(point_labels) or len(x_values) == 0:
+        raise ValueError(f"Give one x, one y and one label per point; got {len(x_values)}, "
+                         f"{len(y_values)} and {len(point_labels)}.")
+    fig = _new_figure(6.4, 3.8)
+    ax = fig.subplots()
+    ax.plot(x_values, y_values, marker="o", color="tab:blue")
+    for x, y, label in zip(x_values, y_values, point_labels):
+        ax.annotate(label, (x, y), xytext=(6, 6), textcoords="offset points", fontsize=9)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.margins(0.15)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def histograms(samples, *, xlabel, bins=50, log_y=True, title=None):
+    """One histogram per named sample, side by side, sharing the y axis.
+
+    Parameters
+    ----------
+    samples : dict of str to array_like
+        ``{panel title: values}``; each array is flattened.
+    xlabel : str
+    bins : int, default 50
+    log_y : bool, default True
+        Count on a logarithmic axis, so that a spike at zero does not hide the rest.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not samples:
+        raise ValueError("Give at least one sample to draw.")
+    fig = _new_figure(3.0 * len(samples) + 0.4, 3.2)
+    axes = np.atleast_1d(fig.subplots(1, len(samples), sharey=True))
+    for ax, (name, values) in zip(axes, samples.items()):
+        ax.hist(np.ravel(values), bins=bins, color="tab:blue", log=log_y)
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel(xlabel)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("count (log scale)" if log_y else "count")
+    if title:
+        fig.suptitle(title, fontsize=12)
+    return fig
+
+
 def seed_bars(panels, *, ylabel, title=None):
     """Bars of means over seeds, with every seed's value as a dot, one panel per setting.
 

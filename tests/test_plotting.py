@@ -206,3 +206,29 @@ def test_series_plot_draws_one_line_per_series_on_a_log_axis():
     assert any(text.get_text() == "complete" for text in ax.texts)
     with pytest.raises(ValueError, match="has 2 values for 3 x values"):
         series_plot([1, 2, 3], {"a": [1, 2]}, xlabel="x", ylabel="y")
+
+
+def test_tradeoff_plot_labels_every_point_in_order():
+    from ae_lib.plotting import tradeoff_plot
+
+    fig = tradeoff_plot([0.1, 0.5, 0.9], [3.0, 2.0, 1.0], ["a", "b", "c"],
+                        xlabel="sparsity", ylabel="error")
+    ax = fig.axes[0]
+    assert ax.get_lines()[0].get_xdata().tolist() == [0.1, 0.5, 0.9]
+    assert [t.get_text() for t in ax.texts] == ["a", "b", "c"]
+    assert [t.xy for t in ax.texts] == [(0.1, 3.0), (0.5, 2.0), (0.9, 1.0)]
+    with pytest.raises(ValueError, match="one label per point"):
+        tradeoff_plot([1, 2], [1, 2], ["only one"], xlabel="x", ylabel="y")
+
+
+def test_histograms_count_every_value_of_every_sample():
+    from ae_lib.plotting import histograms
+
+    samples = {"zeros and ones": np.array([[0.0, 0.0], [0.0, 1.0]]), "spread": np.arange(10.0)}
+    fig = histograms(samples, xlabel="activation", bins=5)
+    first, second = fig.axes
+    assert sum(patch.get_height() for patch in first.patches) == 4
+    assert sum(patch.get_height() for patch in second.patches) == 10
+    assert first.get_yscale() == "log" and first.get_title() == "zeros and ones"
+    with pytest.raises(ValueError, match="at least one sample"):
+        histograms({}, xlabel="x")
