@@ -87,14 +87,14 @@ class Autoencoder(keras.Model):
     def encode(self, images, batch_size=1024):
         """The codes of ``images`` as a NumPy array of shape (N, latent_dim), in batches."""
         self._check_input_shape(np.shape(images))
-        return _in_batches(self.encoder, images, batch_size)
+        return apply_in_batches(self.encoder, images, batch_size)
 
     def decode(self, codes, batch_size=1024):
         """The images decoded from ``codes`` (shape (N, latent_dim)) as a NumPy array."""
         if np.ndim(codes) != 2 or np.shape(codes)[1] != self.latent_dim:
             raise ValueError(
                 f"decode expects codes of shape (batch, {self.latent_dim}), got {np.shape(codes)}.")
-        return _in_batches(self.decoder, codes, batch_size)
+        return apply_in_batches(self.decoder, codes, batch_size)
 
     def _check_array(self, x):
         if isinstance(x, np.ndarray):
@@ -139,10 +139,31 @@ def _regularizer(value):
             f"keras.regularizers.L1(1e-4), its name or its config; got {value!r}.") from error
 
 
-def _in_batches(layer, inputs, batch_size):
-    """Apply ``layer`` to slices of ``inputs``: no full-size copy of the data is made."""
+def apply_in_batches(layer, inputs, batch_size=1024):
+    """Run a model or layer on ``inputs`` in slices and return a NumPy array.
+
+    Like ``model.predict`` for inference, but a direct call: no full-size copy of the data,
+    and no graph to trace, so a notebook that evaluates many models gets no "retracing"
+    warnings. Layers run in inference mode (dropout off).
+
+    Parameters
+    ----------
+    layer : keras.Layer or keras.Model
+    inputs : array_like
+        Shape (N, ...).
+    batch_size : int, default 1024
+
+    Returns
+    -------
+    np.ndarray
+        The outputs, concatenated along the first axis.
+    """
+    batch_size = check_positive_int("batch_size", batch_size)
     inputs = np.asarray(inputs, dtype=np.float32)
-    outputs = [keras.ops.convert_to_numpy(layer(inputs[start:start + batch_size]))
+    if inputs.ndim == 0 or len(inputs) == 0:
+        raise ValueError(f"inputs must be a non-empty batch, got shape {inputs.shape}.")
+    outputs = [keras.ops.convert_to_numpy(layer(inputs[start:start + batch_size],
+                                                training=False))
                for start in range(0, len(inputs), batch_size)]
     return np.concatenate(outputs)
 

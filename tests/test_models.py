@@ -230,3 +230,17 @@ def test_linear_autoencoder_is_two_bias_free_matrices():
     np.testing.assert_allclose(model.predict(x, verbose=0), x @ encoder @ decoder, rtol=1e-4, atol=1e-4)
     with pytest.raises(ValueError, match="latent_dim must be a positive integer"):
         linear_autoencoder(784, 0)
+
+
+def test_apply_in_batches_matches_predict_for_any_model(images):
+    from ae_lib.models import apply_in_batches
+
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                              keras.layers.Dropout(0.5), keras.layers.Dense(3)])
+    direct = apply_in_batches(model, images, batch_size=5)   # 4 slices: 5, 5, 5, 1
+    assert direct.shape == (16, 3) and isinstance(direct, np.ndarray)
+    np.testing.assert_allclose(direct, model.predict(images, verbose=0), rtol=1e-5)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        apply_in_batches(model, images, batch_size=0)
+    with pytest.raises(ValueError, match="non-empty batch"):
+        apply_in_batches(model, images[:0])
