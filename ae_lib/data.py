@@ -287,9 +287,16 @@ def _finish(x_train, y_train, x_test, y_test, n_train, n_test, seed):
         x_train, y_train = balanced_subset(x_train, y_train, n_train, seed=seed)
     if n_test is not None:
         x_test, y_test = balanced_subset(x_test, y_test, n_test, seed=seed)
+    return ((_to_unit_range(x_train), y_train.astype(np.int64)),
+            (_to_unit_range(x_test), y_test.astype(np.int64)))
+
+
+def _to_unit_range(images):
+    """uint8 pixels as float32 in [0, 1], divided in place: one float copy, not two."""
+    scaled = images.astype(np.float32)
     # Division (not multiplication by 1/255) keeps 255 at exactly 1.0 in float32.
-    return ((x_train.astype(np.float32) / np.float32(255), y_train.astype(np.int64)),
-            (x_test.astype(np.float32) / np.float32(255), y_test.astype(np.int64)))
+    scaled /= np.float32(255)
+    return scaled
 
 
 def _explicit_folder(path):

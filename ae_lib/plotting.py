@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import matplotlib.patches
+import matplotlib.ticker
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -359,7 +360,7 @@ def histograms(samples, *, xlabel, bins=50, log_y=True, title=None):
     return fig
 
 
-def seed_bars(panels, *, ylabel, title=None):
+def seed_bars(panels, *, ylabel, title=None, paired=True):
     """Bars of means over seeds, with every seed's value as a dot, one panel per setting.
 
     Parameters
@@ -369,6 +370,9 @@ def seed_bars(panels, *, ylabel, title=None):
         ``{"1,000 images": {"untied, train": [...], "untied, validation": [...]}}``.
     ylabel : str
     title : str, optional
+    paired : bool, default True
+        Colour bars in pairs (one colour, light then dark, for "train" and "validation" of
+        one model); ``False`` gives every bar of a panel its own colour.
 
     Returns
     -------
@@ -381,8 +385,11 @@ def seed_bars(panels, *, ylabel, title=None):
     for ax, (panel_title, bars) in zip(axes, panels.items()):
         for position, (label, values) in enumerate(bars.items()):
             values = np.asarray(values, dtype=float)
-            ax.bar(position, values.mean(), color=f"C{position // 2}",
-                   alpha=0.45 if position % 2 == 0 else 0.9, label=label)
+            if paired:
+                colour, alpha = f"C{position // 2}", 0.45 if position % 2 == 0 else 0.9
+            else:
+                colour, alpha = f"C{position}", 0.8
+            ax.bar(position, values.mean(), color=colour, alpha=alpha, label=label)
             ax.plot(np.full(len(values), position), values, "k.", markersize=5)
         ax.set_xticks(range(len(bars)), list(bars), rotation=30, ha="right", fontsize=9)
         ax.set_title(panel_title, fontsize=10)
@@ -429,6 +436,63 @@ def architecture_diagram(sizes, names, *, title=None):
         ax.text(x, -1.45, f"{name}\n{size} numbers", ha="center", va="top", fontsize=9)
     ax.set_xlim(xs[0] - 0.9, xs[-1] + 0.9)
     ax.set_ylim(-2.1, 1.4)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def greedy_pretraining_diagram(layer_sizes, *, input_size=784, n_classes=10, title=None):
+    """The stages of greedy layer-wise pretraining, one row each, then fine-tuning.
+
+    In row ``i`` the layers below stage ``i`` are frozen (grey), the layer being trained is
+    blue and its decoder orange (cut off once the stage is done). The last row stacks the
+    trained layers, adds a softmax layer (green) and fine-tunes everything.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Width of each hidden layer.
+    input_size : int, default 784
+    n_classes : int, default 10
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    sizes = [int(size) for size in layer_sizes]
+    if not sizes or min(sizes) <= 0:
+        raise ValueError("layer_sizes must be one or more positive widths.")
+    colours = {"input": "0.75", "frozen": "0.55", "train": "tab:blue", "decoder": "tab:orange",
+               "softmax": "tab:green"}
+    n_rows = len(sizes) + 1
+    fig = _new_figure(2.0 + 1.3 * (len(sizes) + 2), 0.9 * n_rows + 0.9)
+    ax = fig.subplots()
+
+    def box(column, row, kind, label):
+        ax.add_patch(matplotlib.patches.FancyBboxPatch(
+            (column * 1.3, -row - 0.3), 1.0, 0.6, boxstyle="round,pad=0.02",
+            color=colours[kind]))
+        ax.text(column * 1.3 + 0.5, -row, label, ha="center", va="center", fontsize=8,
+                color="white" if kind != "input" else "black")
+
+    for stage, size in enumerate(sizes):
+        box(0, stage, "input", f"input\n{input_size}")
+        for below in range(stage):
+            box(below + 1, stage, "frozen", f"frozen\n{sizes[below]}")
+        box(stage + 1, stage, "train", f"train\n{size}")
+        target = input_size if stage == 0 else sizes[stage - 1]
+        box(stage + 2, stage, "decoder", f"decoder\n{target}\n(cut)")
+        ax.text(-0.2, -stage, f"stage {stage + 1}", ha="right", va="center", fontsize=9)
+    last = len(sizes)
+    box(0, last, "input", f"input\n{input_size}")
+    for index, size in enumerate(sizes):
+        box(index + 1, last, "train", f"fine-tune\n{size}")
+    box(last + 1, last, "softmax", f"softmax\n{n_classes}")
+    ax.text(-0.2, -last, "fine-tune", ha="right", va="center", fontsize=9)
+    ax.set_xlim(-1.6, 1.3 * (len(sizes) + 2) + 0.1)
+    ax.set_ylim(-last - 0.6, 0.6)
     ax.set_axis_off()
     if title:
         ax.set_title(title)
@@ -487,6 +551,7 @@ def learning_curves(history, *, keys=None, log_scale=False, title="Learning curv
         label = _curve_label(key)
         ax.plot(epochs, values, style, marker="o", markersize=3, label=label)
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_ylabel(ylabel)
     if log_scale:
         ax.set_yscale("log")

@@ -116,18 +116,57 @@ def reconstruction_batches(images, batch_size, *, shuffle=True):
     import tensorflow as tf
 
     table = tf.convert_to_tensor(images, dtype=tf.float32)
-    count = int(table.shape[0])
+    return _gathered_batches(len(table), batch_size, shuffle,
+                             lambda rows: (tf.gather(table, rows),) * 2)
+
+
+def labelled_batches(images, labels, batch_size, *, shuffle=True):
+    """A ``tf.data`` pipeline of ``(images, labels)`` batches, the data held once.
+
+    The supervised counterpart of :func:`reconstruction_batches`: use it instead of
+    ``fit(x, y)`` on large NumPy arrays, which would hold several copies of ``x``. Each
+    call converts a NumPy array to a tensor (one copy); to build many pipelines over the
+    same large data set, convert it once with ``tf.convert_to_tensor`` and pass that.
+
+    Parameters
+    ----------
+    images : np.ndarray or tf.Tensor
+        Shape (N, ...), float.
+    labels : array_like of int
+        Shape (N,).
+    batch_size : int
+    shuffle : bool, default True
+
+    Returns
+    -------
+    tf.data.Dataset
+    """
+    import tensorflow as tf
+
+    labels = np.asarray(labels)
+    if labels.shape != (len(images),):
+        raise ValueError(f"Need one label per image: {len(images)} images, labels of shape "
+                         f"{labels.shape}.")
+    table = tf.convert_to_tensor(images, dtype=tf.float32)
+    label_table = tf.convert_to_tensor(labels)
+    return _gathered_batches(len(table), batch_size, shuffle,
+                             lambda rows: (tf.gather(table, rows),
+                                           tf.gather(label_table, rows)))
+
+
+def _gathered_batches(count, batch_size, shuffle, gather):
+    """Batches of row indices (shuffled each epoch if asked), mapped through ``gather``.
+
+    The shuffle follows TensorFlow's global seed; a parallel map keeps the batches' order
+    (tf.data is deterministic unless told not to).
+    """
+    import tensorflow as tf
+
     indices = tf.data.Dataset.range(count)
     if shuffle:
         indices = indices.shuffle(count, reshuffle_each_iteration=True)
-
-    def gather_pair(batch_indices):
-        batch = tf.gather(table, batch_indices)
-        return batch, batch
-
-    # A parallel map keeps the batches' order (tf.data is deterministic unless told not to).
     return (indices.batch(batch_size)
-            .map(gather_pair, num_parallel_calls=tf.data.AUTOTUNE)
+            .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
             .prefetch(tf.data.AUTOTUNE))
 
 
@@ -208,3 +247,93 @@ def linear_probe(train_features, train_labels, test_features, test_labels, *, ep
     # its graph every time, and TensorFlow warns about that.
     scores = classifier((test_x - mean) / spread, training=False)
     return float(np.mean(np.argmax(keras.ops.convert_to_numpy(scores), axis=1) == test_y))
+
+
+def greedy_pretrain(layer_sizes, x, *, activation="sigmoid", epochs=3, batch_size=256,
+                    learning_rate=1e-3, noise=None, seed=0, verbose=True):
+    """Greedy layer-wise pretraining: one autoencoder per layer, each on the codes before.
+
+    Stage 1 trains ``Dense(layer_sizes[0])`` as the encoder of an autoencoder on ``x``;
+    its decoder is then cut off, and stage 2 trains ``Dense(layer_sizes[1])`` on stage
+    1's codes, and so on. The trained encoder layers are stacked, in order, behind a
+    ``Flatten``: that stack is what a classifier is later built on.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Width of each hidden layer, for example ``(128, 128, 64)``.
+    x : np.ndarray or tf.Tensor
+        Training images, shape (N, ...), values in [0, 1]. No labels are used. Pass a
+        tensor to share one copy of a large data set with other pipelines.
+    activation : str, default "sigmoid"
+        Of every hidden layer. Each stage's decoder ends in a sigmoid when its target lies
+        in [0, 1] (the images; sigmoid codes) and is linear otherwise.
+    epochs, batch_size : int
+        For every stage.
+    learning_rate : float, default 1e-3
+        Of Adam, for every stage.
+    noise : tuple of (str, float), optional
+        ``(kind, level)`` from :mod:`ae_lib.noise`: train each stage as a denoising
+        autoencoder (stacked denoising autoencoders). Needs codes in [0, 1], so a sigmoid
+        ``activation``.
+    seed : int, default 0
+    verbose : bool, default True
+        Print one line per stage.
+
+    Returns
+    -------
+    encoder : keras.Sequential
+        ``Flatten`` followed by the trained ``Dense`` layers (the same layer objects).
+    histories : list of dict
+        Per stage: ``"loss"`` (per epoch), ``"input_dim"``, ``"code_dim"`` and
+        ``"autoencoder"`` (the stage's whole model, decoder included).
+    """
+    from ae_lib.models import apply_in_batches, check_positive_int
+    from ae_lib.noise import check_noise_level, noisy_batches
+    from ae_lib.repro import set_seed
+
+    sizes = [check_positive_int("each layer size", size) for size in layer_sizes]
+    if not sizes:
+        raise ValueError("layer_sizes must name at least one hidden layer.")
+    if noise is not None:
+        check_noise_level(*noise)
+        if activation != "sigmoid":
+            raise ValueError("Denoising stages need codes in [0, 1]: use activation='sigmoid' "
+                             f"with noise, not {activation!r}.")
+    import tensorflow as tf
+
+    if isinstance(x, tf.Tensor):
+        # A tensor is used as it is: no NumPy copy of a large data set is made.
+        low, high = float(tf.reduce_min(x)), float(tf.reduce_max(x))
+        if low < 0.0 or high > 1.0:
+            raise ValueError(f"x must have values in [0, 1], got {low:g} to {high:g}.")
+        image_shape, features = tuple(x.shape[1:]), tf.reshape(x, (len(x), -1))
+    else:
+        images = check_images(x, "x")
+        image_shape, features = images.shape[1:], images.reshape(len(images), -1)
+    trained_layers, histories = [], []
+    for stage, size in enumerate(sizes, start=1):
+        set_seed(seed + stage)
+        encoder_layer = keras.layers.Dense(size, activation=activation,
+                                           name=f"pretrained_{stage}")
+        target_in_unit_range = stage == 1 or activation == "sigmoid"
+        stage_model = keras.Sequential([
+            keras.Input((features.shape[1],)), encoder_layer,
+            keras.layers.Dense(features.shape[1],
+                               activation="sigmoid" if target_in_unit_range else None)])
+        stage_model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+        batches = (noisy_batches(features, batch_size, *noise, seed=seed + stage)
+                   if noise is not None else
+                   reconstruction_batches(features, batch_size))
+        history = stage_model.fit(batches, epochs=epochs, verbose=0, shuffle=False)
+        histories.append({"loss": history.history["loss"], "input_dim": features.shape[1],
+                          "code_dim": size, "autoencoder": stage_model})
+        if verbose:
+            print(f"stage {stage}: {features.shape[1]} -> {size} -> {features.shape[1]}, "
+                  f"reconstruction loss {history.history['loss'][-1]:.4f}", flush=True)
+        trained_layers.append(encoder_layer)
+        # Cut the decoder off: the next stage learns to reconstruct these codes.
+        features = apply_in_batches(encoder_layer, features)
+    encoder = keras.Sequential([keras.Input(image_shape), keras.layers.Flatten(),
+                                *trained_layers], name="stacked_encoder")
+    return encoder, histories

@@ -176,6 +176,8 @@ def test_seed_bars_show_the_mean_and_every_seed():
     assert [t.get_text() for t in large.get_xticklabels()] == ["a", "b"]
     with pytest.raises(ValueError, match="at least one panel"):
         seed_bars({}, ylabel="MSE")
+    unpaired = seed_bars(panels, ylabel="MSE", paired=False).axes[0]
+    assert len({tuple(patch.get_facecolor()) for patch in unpaired.patches}) == 2
 
 
 def test_transpose_pair_draws_the_matrix_and_its_transpose_on_one_scale():
@@ -232,3 +234,24 @@ def test_histograms_count_every_value_of_every_sample():
     assert first.get_yscale() == "log" and first.get_title() == "zeros and ones"
     with pytest.raises(ValueError, match="at least one sample"):
         histograms({}, xlabel="x")
+
+
+def test_greedy_pretraining_diagram_shows_each_stage_and_the_fine_tuning():
+    from ae_lib.plotting import greedy_pretraining_diagram
+
+    fig = greedy_pretraining_diagram((128, 64, 32))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert [t for t in texts if t.startswith("stage")] == ["stage 1", "stage 2", "stage 3"]
+    assert texts.count("frozen\n128") == 2 and texts.count("frozen\n64") == 1
+    assert "decoder\n784\n(cut)" in texts and "decoder\n64\n(cut)" in texts
+    assert "softmax\n10" in texts and texts.count("fine-tune\n32") == 1
+    assert _render(fig).std() > 10
+    with pytest.raises(ValueError, match="one or more positive widths"):
+        greedy_pretraining_diagram(())
+
+
+def test_learning_curves_number_epochs_with_whole_numbers():
+    fig = learning_curves({"loss": [0.5, 0.4, 0.3, 0.2, 0.1]})
+    fig.canvas.draw()
+    ticks = [tick for tick in fig.axes[0].get_xticks() if 1 <= tick <= 5]
+    assert ticks and all(float(tick).is_integer() for tick in ticks)

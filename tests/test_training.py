@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import keras
 import numpy as np
 import pytest
 
@@ -129,3 +130,81 @@ def test_a_linear_probe_refuses_mismatched_features_and_labels():
         linear_probe(x_train, y_train[:-1], x_test, y_test)
     with pytest.raises(ValueError, match="test_labels must be one non-negative integer"):
         linear_probe(x_train, y_train, x_test, y_test.astype(float))
+
+
+# --------------------------------------------------------------- greedy pretraining
+
+def test_greedy_pretraining_stacks_one_trained_layer_per_stage(digits, capsys):
+    from ae_lib.training import greedy_pretrain
+
+    x_train, _ = digits
+    encoder, histories = greedy_pretrain((16, 8), x_train, epochs=20, batch_size=64)
+    dense = [layer for layer in encoder.layers if isinstance(layer, keras.layers.Dense)]
+    assert [tuple(layer.kernel.shape) for layer in dense] == [(64, 16), (16, 8)]
+    assert encoder.predict(x_train[:5], verbose=0).shape == (5, 8)
+    assert [(h["input_dim"], h["code_dim"]) for h in histories] == [(64, 16), (16, 8)]
+    for layer, history in zip(dense, histories):
+        # The stack holds the very layers each stage trained, and each stage learned.
+        assert layer is history["autoencoder"].layers[0]
+        assert history["loss"][-1] < 0.7 * history["loss"][0]
+    assert capsys.readouterr().out.count("stage ") == 2
+
+
+def test_each_stage_is_trained_on_the_codes_of_the_stage_before(digits):
+    from ae_lib.models import apply_in_batches
+    from ae_lib.training import greedy_pretrain
+
+    x_train, _ = digits
+    _, histories = greedy_pretrain((16, 8), x_train, epochs=20, batch_size=64, verbose=False)
+    first, second = (h["autoencoder"] for h in histories)
+    codes = apply_in_batches(first.layers[0], x_train.reshape(len(x_train), -1))
+    on_codes = float(np.mean((apply_in_batches(second, codes) - codes) ** 2))
+    assert on_codes == pytest.approx(histories[1]["loss"][-1], rel=0.3)
+    unrelated = np.random.default_rng(0).random(codes.shape, dtype=np.float32)
+    on_noise = float(np.mean((apply_in_batches(second, unrelated) - unrelated) ** 2))
+    assert on_codes < 0.5 * on_noise
+
+
+def test_greedy_pretraining_can_train_denoising_stages_and_checks_its_settings(digits):
+    from ae_lib.training import greedy_pretrain
+
+    x_train, _ = digits
+    encoder, histories = greedy_pretrain((12,), x_train, epochs=2, noise=("masking", 0.3),
+                                         verbose=False)
+    assert len(histories) == 1 and encoder.output_shape == (None, 12)
+    with pytest.raises(ValueError, match="use activation='sigmoid' with noise"):
+        greedy_pretrain((12,), x_train, activation="relu", noise=("masking", 0.3))
+    with pytest.raises(ValueError, match="masking noise level"):
+        greedy_pretrain((12,), x_train, noise=("masking", 3.0))
+    with pytest.raises(ValueError, match="at least one hidden layer"):
+        greedy_pretrain((), x_train)
+    with pytest.raises(ValueError, match="each layer size must be a positive integer"):
+        greedy_pretrain((12, 0), x_train)
+
+
+def test_labelled_batches_keep_each_image_with_its_label_in_a_new_order_each_epoch():
+    from ae_lib.training import labelled_batches
+
+    images = np.arange(50, dtype=np.float32).reshape(50, 1, 1).repeat(4, axis=1)
+    labels = np.arange(50) % 7
+    dataset = labelled_batches(images, labels, 16)
+    epochs = [[(x.numpy(), y.numpy()) for x, y in dataset] for _ in range(2)]
+    assert [len(y) for _, y in epochs[0]] == [16, 16, 16, 2]
+    for x, y in epochs[0]:
+        np.testing.assert_array_equal(x[:, 0, 0].astype(int) % 7, y)
+    orders = [np.concatenate([x[:, 0, 0] for x, _ in epoch]) for epoch in epochs]
+    assert sorted(orders[0]) == list(range(50)) and not np.array_equal(*orders)
+    with pytest.raises(ValueError, match="one label per image"):
+        labelled_batches(images, labels[:-1], 16)
+
+
+def test_greedy_pretraining_takes_a_tensor_and_checks_its_range(digits):
+    import tensorflow as tf
+
+    from ae_lib.training import greedy_pretrain
+
+    x_train, _ = digits
+    encoder, _ = greedy_pretrain((6,), tf.convert_to_tensor(x_train), epochs=1, verbose=False)
+    assert encoder.input_shape == (None, 8, 8) and encoder.output_shape == (None, 6)
+    with pytest.raises(ValueError, match=r"values in \[0, 1\], got 0 to 16"):
+        greedy_pretrain((6,), tf.convert_to_tensor(x_train * 16), epochs=1)
