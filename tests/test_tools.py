@@ -38,3 +38,16 @@ def test_write_colab_cell_replaces_an_old_cell_instead_of_adding_one(tmp_path):
     assert len(cells) == 2
     assert cells[0].source == colab_cell_source() and COLAB_CELL_TAG in cells[0].metadata.tags
     assert cells[1].source == "x = 1"
+
+
+def test_run_notebooks_names_a_missing_notebook_instead_of_a_traceback(tmp_path):
+    import pathlib
+    import subprocess
+    import sys
+
+    script = pathlib.Path(__file__).resolve().parent.parent / "tools" / "run_notebooks.py"
+    result = subprocess.run([sys.executable, str(script), str(tmp_path / "nope.ipynb")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "no such notebook:" in result.stderr and "nope.ipynb" in result.stderr
+    assert "Traceback" not in result.stderr
