@@ -12,12 +12,15 @@ STRICT_BUILD := -W -n --keep-going --all
 # TensorFlow's C++ log lines would otherwise land in stored outputs, whatever the import order.
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: help venv book test notebooks serve clean distclean lock
+.PHONY: help venv web-assets book test notebooks student bench serve clean distclean lock
 
 help:
 	@echo "make book       build the static site into _build/html"
 	@echo "make test       unit tests + nbval over every notebook + strict site build"
 	@echo "make notebooks  re-execute every notebook top to bottom and save its outputs"
+	@echo "make student    write student notebooks (solutions removed) into student/"
+	@echo "make bench      time and measure every notebook and the build; write the"
+	@echo "                performance appendix (book/appendix_performance.md)"
 	@echo "make serve      serve _build/html on http://localhost:8000"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
 	@echo "make clean      remove _build (distclean: also .venv)"
@@ -31,18 +34,28 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
-book: $(STAMP)
+# MathJax, require.js and the widgets manager, pinned, from the npm registry (not committed).
+web-assets: $(STAMP)
+	$(BIN)/python tools/web_assets.py
+
+book: $(STAMP) web-assets
 	$(BIN)/jupyter-book build .
 	@echo "The site is in _build/html; open _build/html/index.html or run make serve."
 
 # The strict build comes first so that pytest's summary is the last line.
-test: $(STAMP)
+test: $(STAMP) web-assets
 	$(BIN)/jupyter-book build . $(STRICT_BUILD)
 	$(BIN)/python -m pytest tests $(NOTEBOOKS) $(NBVAL_FLAGS)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/colab_cell.py --write $(NOTEBOOKS)
 	$(BIN)/python tools/run_notebooks.py $(NOTEBOOKS)
+
+student: $(STAMP)
+	$(BIN)/python tools/student.py --out student $(NOTEBOOKS)
+
+bench: $(STAMP) web-assets
+	$(BIN)/python tools/bench.py --out book/appendix_performance.md
 
 serve: $(STAMP)
 	$(BIN)/python -m http.server --directory _build/html 8000
@@ -58,7 +71,7 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf _build
+	rm -rf _build student
 
 distclean: clean
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache _web_assets

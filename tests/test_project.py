@@ -16,7 +16,7 @@ import yaml
 from IPython.core.inputtransformer2 import TransformerManager
 from packaging.requirements import Requirement
 
-from tools.colab_cell import COLAB_CELL_TAG, colab_cell_source, repository
+from tools.colab_cell import COLAB_CELL_TAG, colab_cell_source, pinned_ref, repository
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
@@ -97,14 +97,16 @@ def test_colab_cell_does_nothing_outside_colab(monkeypatch):
     assert _run_colab_cell(monkeypatch, on_colab=False) == []
 
 
-def test_colab_cell_installs_ae_lib_from_the_configured_repository_on_colab(monkeypatch):
+def test_colab_cell_installs_ae_lib_at_the_release_tag_of_the_configured_repository(monkeypatch):
     calls = _run_colab_cell(monkeypatch, on_colab=True)
     assert len(calls) == 1 and calls[0][0] == "pip"
-    url, branch = repository()
-    assert url == CONFIG["repository"]["url"] and branch == "main"
+    url, _ = repository()
+    assert url == CONFIG["repository"]["url"].rstrip("/")
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert pinned_ref() == f"v{version}"
     requirement = Requirement(re.search(r'"(.+)"', calls[0][1]).group(1))
     assert requirement.name == "ae_lib"
-    assert requirement.url == f"git+{url}@{branch}"
+    assert requirement.url == f"git+{url}@v{version}"
 
 
 def _pyproject_requirements():
@@ -137,13 +139,25 @@ def test_the_lock_has_the_cpu_build_of_tensorflow_only():
     assert "tensorflow-cpu" in pins and "tensorflow" not in pins
 
 
-def test_binder_gets_python_311_the_package_with_its_extras_and_the_data():
+def test_binder_environment_asks_for_pyprojects_ranges_exactly():
     environment = yaml.safe_load((ROOT / "environment.yml").read_text())
     dependencies = environment["dependencies"]
     assert "python=3.11" in dependencies
     pip_lines = next(d["pip"] for d in dependencies if isinstance(d, dict))
-    assert any(re.fullmatch(r"-e \.\[(.*)\]", line) and {"cpu", "book"} <=
-               set(re.fullmatch(r"-e \.\[(.*)\]", line).group(1).split(",")) for line in pip_lines)
+    binder = {Requirement(line).name.lower(): str(Requirement(line).specifier)
+              for line in pip_lines}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    wanted = {r.name.lower(): str(r.specifier) for r in map(
+        Requirement, project["dependencies"] + extras["cpu"] + extras["book"])}
+    assert binder == wanted, "environment.yml and pyproject.toml disagree; copy the ranges"
+
+
+def test_binder_installs_the_package_after_the_environment_and_gets_the_data():
+    # repo2docker builds environment.yml before it copies the repository: no "-e ." there.
+    post_build = ROOT / "postBuild"
+    assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
+    assert "pip install --no-deps --editable ." in post_build.read_text()
     assert "dataset-fashion-mnist" in (ROOT / "apt.txt").read_text().split()
 
 

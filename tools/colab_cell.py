@@ -1,7 +1,9 @@
 """The first cell of every chapter: installs ae_lib on Colab, does nothing elsewhere.
 
-The repository URL and branch live in one place, ``_config.yml`` (``repository:``); this
-module builds the cell from them. ``python tools/colab_cell.py --write book/*.ipynb`` puts
+The repository URL lives in one place, ``_config.yml`` (``repository:``). The cell installs
+ae_lib at one pinned ref, the release tag ``v<version>`` of ``pyproject.toml``, so a chapter
+opened on Colab gets the ae_lib it was written against, not whatever main holds that day.
+Tag each release (``git tag v0.1.0 && git push --tags``) when the version changes. ``python tools/colab_cell.py --write book/*.ipynb`` puts
 the current cell first in each notebook (replacing an older one).
 """
 
@@ -9,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+
+import tomllib
 
 import nbformat
 import yaml
@@ -24,16 +28,23 @@ def repository(config_path=ROOT / "_config.yml"):
     return repo["url"].rstrip("/"), repo.get("branch", "main")
 
 
+def pinned_ref(pyproject_path=ROOT / "pyproject.toml"):
+    """The git ref the Colab cell installs: ``v`` + the package version."""
+    project = tomllib.loads(pathlib.Path(pyproject_path).read_text())["project"]
+    return f"v{project['version']}"
+
+
 def colab_cell_source(config_path=ROOT / "_config.yml"):
     """The source text of the Colab set-up cell."""
-    url, branch = repository(config_path)
+    url, _ = repository(config_path)
+    ref = pinned_ref()
     return (
         "# @title Colab set-up (runs only on Google Colab)\n"
         "# Installs the course's helper package, ae_lib. Elsewhere this cell does nothing.\n"
         "import sys\n"
         "\n"
         "if \"google.colab\" in sys.modules:\n"
-        f"    %pip install --quiet \"ae_lib @ git+{url}@{branch}\""
+        f"    %pip install --quiet \"ae_lib @ git+{url}@{ref}\""
     )
 
 
