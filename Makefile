@@ -49,13 +49,14 @@ test: $(STAMP) web-assets
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/colab_cell.py --write $(NOTEBOOKS)
-	$(BIN)/python tools/run_notebooks.py $(NOTEBOOKS)
+	$(BIN)/python tools/run_notebooks.py --record book/run_times.json $(NOTEBOOKS)
+	$(BIN)/python -m tools.chapter_times --write
 
 student: $(STAMP)
 	$(BIN)/python tools/student.py --out student $(NOTEBOOKS)
 
 bench: $(STAMP) web-assets
-	$(BIN)/python tools/bench.py --out book/appendix_performance.md
+	$(BIN)/python -m tools.bench --out book/appendix_performance.md
 
 serve: $(STAMP)
 	$(BIN)/python -m http.server --directory _build/html 8000

@@ -2,7 +2,8 @@
 
 Modules: ``data`` (data sets), ``repro`` (seeding), ``models`` (autoencoders),
 ``regularizers`` (sparsity penalties), ``noise`` (seeded corruption), ``training`` (fit
-with compact output), ``metrics`` (errors), ``plotting`` (figures).
+with compact output), ``metrics`` (errors), ``plotting`` (figures), ``widgets``
+(interactive explorers).
 """
 import importlib.util as _importlib_util
 import os as _os

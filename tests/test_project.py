@@ -16,6 +16,7 @@ import yaml
 from IPython.core.inputtransformer2 import TransformerManager
 from packaging.requirements import Requirement
 
+from tools.chapter_times import MAP_END, MAP_START, chapter_map, time_line
 from tools.colab_cell import COLAB_CELL_TAG, colab_cell_source, pinned_ref, repository
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -199,3 +200,52 @@ def test_code_lines_fit_the_sites_code_box(path):
                   if cell.cell_type == "code" and COLAB_CELL_TAG not in cell.metadata.get("tags", [])
                   for line in cell.source.splitlines() if len(line) > MAX_CODE_LINE]
     assert not long_lines, f"lines over {MAX_CODE_LINE} characters scroll on the site:\n" + "\n".join(long_lines)
+
+
+REQUIRED_SOURCES = {"hinton2006reducing", "vincent2008extracting", "vincent2010stacked",
+                    "bengio2007greedy", "ng2011sparse", "baldi1989neural", "goodfellow2016deep",
+                    "makhzani2013ksparse", "xiao2017fashion", "kingma2013auto"}
+
+
+def test_the_primary_sources_are_in_the_bibliography_and_cited():
+    bib = (ROOT / "book" / "references.bib").read_text()
+    keys = set(re.findall(r"@\w+\{([^,]+),", bib))
+    assert REQUIRED_SOURCES <= keys, REQUIRED_SOURCES - keys
+    texts = "\n".join([p.read_text() for p in (ROOT / "book").glob("*.md")]
+                      + [json.dumps(json.loads(p.read_text())["cells"]) for p in NOTEBOOKS])
+    uncited = {key for key in REQUIRED_SOURCES if not re.search(rf"\{{cite\}}`[^`]*{key}", texts)}
+    assert not uncited, f"in references.bib but cited nowhere: {uncited}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_opens_with_objectives_prerequisites_and_its_measured_time(path):
+    box = nbformat.read(path, as_version=4).cells[2].source
+    assert box.startswith(":::{admonition} At a glance")
+    assert "**Learning objectives.**" in box and "**Prerequisites:**" in box
+    time_lines = [line for line in box.splitlines() if line.startswith("**Time:**")]
+    assert time_lines == [time_line(path)], \
+        "run make notebooks (or python -m tools.chapter_times --write) to refresh it"
+
+
+def test_instructor_guide_chapter_map_quotes_the_measurements():
+    guide = (ROOT / "book" / "instructors.md").read_text()
+    start = guide.index(MAP_START) + len(MAP_START)
+    assert guide[start:guide.index(MAP_END)].strip() == chapter_map().strip()
+    recorded = json.loads((ROOT / "book" / "run_times.json").read_text())
+    assert set(recorded) == {p.name for p in NOTEBOOKS}
+    assert all(0 < row["seconds"] and 0 < row["peak_gib"] for row in recorded.values())
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_ends_with_takeaways_then_exercises_and_links_the_glossary(path):
+    markdown = [c.source for c in nbformat.read(path, as_version=4).cells
+                if c.cell_type == "markdown"]
+    headings = [line for text in markdown for line in text.splitlines()
+                if line.startswith("## ")]
+    assert headings[-2:] == ["## Key takeaways", "## Exercises"]
+    glossary = (ROOT / "book" / "glossary.md").read_text().lower()
+    entries = set(re.findall(r"^(\S.*)$", glossary.split(":::{glossary}")[1], re.M))
+    terms = [m.group(2) or m.group(1) for text in markdown
+             for m in re.finditer(r"\{term\}`([^`<]+?)(?:\s*<([^>]+)>)?`", text)]
+    assert terms, "the chapter links no glossary term"
+    assert {t.strip().lower() for t in terms} <= entries

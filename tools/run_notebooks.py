@@ -3,11 +3,14 @@
 ``python tools/run_notebooks.py book/*.ipynb`` runs each notebook in its own folder,
 writes the executed notebook back, and prints its wall time and the kernel's peak memory
 (VmHWM, the high-water mark of its resident set). It fails on the first cell that errors.
+``--record book/run_times.json`` also stores the figures there; the chapters' opening
+boxes and the instructor guide quote them (``tools/chapter_times.py``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import pathlib
 import sys
 import time
@@ -35,6 +38,9 @@ def run_notebook(path):
     peak = {"bytes": None}
     client = nbclient.NotebookClient(
         nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
+        # The explorers carry their own pre-computed frames for the site; saved widget
+        # state would only load a widget that cannot respond without a kernel.
+        store_widget_state=False,
         resources={"metadata": {"path": str(path.parent)}})
 
     def record_peak(**_):
@@ -50,20 +56,37 @@ def run_notebook(path):
     return seconds, peak["bytes"]
 
 
-def main():
+def record(path, results):
+    """Merge {notebook name: (seconds, peak bytes)} into the JSON file at ``path``."""
+    path = pathlib.Path(path)
+    table = json.loads(path.read_text()) if path.is_file() else {}
+    for name, (seconds, peak) in results.items():
+        table[name] = {"seconds": round(seconds, 1),
+                       "peak_gib": round(peak / 2**30, 2) if peak else None}
+    path.write_text(json.dumps(dict(sorted(table.items())), indent=2) + "\n")
+
+
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=pathlib.Path)
-    args = parser.parse_args()
+    parser.add_argument("--record", type=pathlib.Path,
+                        help="JSON file to store each notebook's time and peak memory in")
+    args = parser.parse_args(argv)
     missing = [str(path) for path in args.notebooks if not path.is_file()]
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")
     total = 0.0
+    results = {}
     for path in args.notebooks:
         seconds, peak = run_notebook(path)
+        results[path.name] = (seconds, peak)
+        if args.record:
+            record(args.record, {path.name: (seconds, peak)})
         total += seconds
         memory = f"{peak / 2**30:.2f} GiB" if peak else "unknown"
         print(f"{path}: {seconds:.1f} s, peak kernel memory {memory}", flush=True)
     print(f"{len(args.notebooks)} notebooks in {total:.1f} s", file=sys.stderr)
+    return results
 
 
 if __name__ == "__main__":

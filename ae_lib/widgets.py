@@ -1,0 +1,367 @@
+"""Interactive explorers (ipywidgets) that also work on the static site.
+
+An :class:`Explorer` maps the values of a few controls to a picture and a caption. In
+Jupyter, Colab or Binder it is a live widget: moving a control calls the model again. For
+the static site, where no kernel answers, it also renders every combination of control
+values in advance and ships them as HTML with a small script, so the slider still works in
+the browser; a line under it says how to explore live. The site shows that HTML version
+(``nb_mime_priority_overrides`` in ``_config.yml``), Jupyter shows the widget.
+
+Three explorers are built on it: :func:`latent_size_explorer`,
+:func:`noise_level_explorer` and :func:`code_explorer`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import itertools
+import json
+import numbers
+
+import numpy as np
+
+from .metrics import mse, psnr
+from .noise import NOISE_KINDS, corrupt
+
+# A rendered frame: an image (H, W) with values in [0, 1], and a caption.
+Frame = tuple[np.ndarray, str]
+
+LIVE_HINT = ("Pre-computed frames from the executed notebook. Run this chapter on Binder or "
+             "Colab (the rocket icon at the top of the page) to explore it live.")
+MAX_FRAMES = 500
+
+
+class Explorer:
+    """A picture that answers a few controls, live in Jupyter and pre-computed for the site.
+
+    Parameters
+    ----------
+    controls : dict of str to sequence
+        Control name -> the values it offers, in order. Numbers give a slider, strings a
+        drop-down list.
+    render : callable
+        ``render(settings)`` takes a list of dicts (control name -> value) and returns one
+        frame, an ``(image, caption)`` pair, per dict. It is called with one setting when a control moves, and
+        with every combination once for the static version, so it should batch.
+    title : str
+        Shown above the controls.
+    scale : int
+        Each image pixel becomes ``scale x scale`` screen pixels.
+    """
+
+    def __init__(self, controls, render, *, title="", scale=3):
+        if not controls:
+            raise ValueError("an explorer needs at least one control")
+        self.controls_values = {}
+        for name, values in controls.items():
+            values = list(values)
+            if not values:
+                raise ValueError(f"control {name!r} offers no values; give it at least one")
+            self.controls_values[name] = values
+        n_frames = int(np.prod([len(v) for v in self.controls_values.values()]))
+        if n_frames > MAX_FRAMES:
+            raise ValueError(
+                f"{n_frames} combinations of control values is too many to pre-compute for "
+                f"the site (at most {MAX_FRAMES}); offer fewer values per control")
+        self.render = render
+        self.title = title
+        self.scale = check_scale(scale)
+        self._build_widget()
+
+    # The live widget ------------------------------------------------------------------
+
+    def _build_widget(self):
+        import ipywidgets
+
+        self.controls = {}
+        for name, values in self.controls_values.items():
+            options = [(_format_value(v), v) for v in values]
+            if all(isinstance(v, numbers.Number) for v in values):
+                control = ipywidgets.SelectionSlider(options=options, value=values[0],
+                                                     description=name,
+                                                     continuous_update=True)
+            else:
+                control = ipywidgets.Dropdown(options=options, value=values[0],
+                                              description=name)
+            control.style.description_width = "initial"
+            control.observe(self._on_change, names="value")
+            self.controls[name] = control
+        self.image = ipywidgets.Image(format="png")
+        self.caption = ipywidgets.HTML()
+        heading = [ipywidgets.HTML(f"<b>{html.escape(self.title)}</b>")] if self.title else []
+        self.widget = ipywidgets.VBox(
+            [*heading, ipywidgets.HBox(list(self.controls.values())), self.image,
+             self.caption])
+        self.update()
+
+    def settings(self):
+        """The controls' current values, as a dict."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def update(self):
+        """Render the current setting into the widget's image and caption."""
+        (frame,) = self.render([self.settings()])
+        image, caption = frame
+        self.image.value = png_bytes(image, self.scale)
+        self.caption.value = html.escape(caption)
+
+    def _on_change(self, _change):
+        self.update()
+
+    # The static version -----------------------------------------------------------------
+
+    def frames(self):
+        """Every combination of control values -> (PNG bytes, caption), keyed by indices."""
+        names = list(self.controls_values)
+        index_tuples = list(itertools.product(
+            *[range(len(self.controls_values[n])) for n in names]))
+        settings = [{n: self.controls_values[n][i] for n, i in zip(names, idx)}
+                    for idx in index_tuples]
+        rendered = self.render(settings)
+        if len(rendered) != len(settings):
+            raise ValueError(f"render returned {len(rendered)} frames for "
+                             f"{len(settings)} settings; it must return one per setting")
+        return {idx: (png_bytes(image, self.scale), caption)
+                for idx, (image, caption) in zip(index_tuples, rendered)}
+
+    def static_html(self):
+        """Self-contained HTML: controls, pre-computed frames and the script that swaps them."""
+        frames = self.frames()
+        payload = {"-".join(map(str, idx)): {
+            "src": "data:image/png;base64," + base64.b64encode(png).decode(),
+            "caption": caption} for idx, (png, caption) in frames.items()}
+        data = json.dumps(payload, sort_keys=True)
+        uid = "ae-explorer-" + hashlib.sha1(
+            (self.title + data).encode()).hexdigest()[:10]
+        first = payload["-".join("0" * len(self.controls_values))]
+        controls = "".join(_static_control(i, name, values)
+                           for i, (name, values) in enumerate(self.controls_values.items()))
+        title = f"<p><b>{html.escape(self.title)}</b></p>" if self.title else ""
+        script = (
+            "(function(){"
+            f"var root=document.getElementById('{uid}');"
+            f"var frames={data};"
+            "var inputs=root.querySelectorAll('[data-control]');"
+            "function show(){"
+            "var key=Array.prototype.map.call(inputs,function(el){return el.value;}).join('-');"
+            "var frame=frames[key];"
+            "root.querySelector('img').src=frame.src;"
+            "root.querySelector('.ae-explorer-caption').textContent=frame.caption;"
+            "inputs.forEach(function(el){var out=root.querySelector("
+            "'[data-value-of=\"'+el.dataset.control+'\"]');"
+            "if(out){out.textContent=el.dataset.labels.split('|')[el.value];}});}"
+            "inputs.forEach(function(el){el.addEventListener('input',show);"
+            "el.addEventListener('change',show);});"
+            "})();")
+        return (
+            f'<div class="ae-explorer" id="{uid}">{title}'
+            f'<div class="ae-explorer-controls">{controls}</div>'
+            f'<img src="{first["src"]}" alt="{html.escape(self.title or "explorer")}" '
+            'style="image-rendering:pixelated;max-width:100%">'
+            f'<p class="ae-explorer-caption">{html.escape(first["caption"])}</p>'
+            f'<p class="ae-explorer-note"><em>{html.escape(LIVE_HINT)}</em></p>'
+            f"<script>{script}</script></div>")
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle = dict(bundle) if bundle else {}
+        bundle["text/html"] = self.static_html()
+        bundle["text/plain"] = f"{self.title or 'Explorer'}: {LIVE_HINT}"
+        return bundle
+
+
+def _format_value(value):
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def _static_control(index, name, values):
+    labels = [_format_value(v) for v in values]
+    label_attr = html.escape("|".join(labels), quote=True)
+    if all(isinstance(v, numbers.Number) for v in values):
+        return (f'<label style="margin-right:1.5em">{html.escape(name)} '
+                f'<input type="range" min="0" max="{len(values) - 1}" step="1" value="0" '
+                f'data-control="{index}" data-labels="{label_attr}" '
+                f'aria-label="{html.escape(name)}"> '
+                f'<span data-value-of="{index}">{html.escape(labels[0])}</span></label>')
+    options = "".join(f'<option value="{i}">{html.escape(label)}</option>'
+                      for i, label in enumerate(labels))
+    return (f'<label style="margin-right:1.5em">{html.escape(name)} '
+            f'<select data-control="{index}" data-labels="{label_attr}">{options}</select>'
+            "</label>")
+
+
+def check_scale(scale):
+    if not isinstance(scale, numbers.Integral) or not 1 <= scale <= 16:
+        raise ValueError(f"scale must be a whole number from 1 to 16, got {scale!r}")
+    return int(scale)
+
+
+def png_bytes(image, scale=1):
+    """Encode a greyscale image with values in [0, 1] as PNG, each pixel scaled up."""
+    from PIL import Image
+
+    image = np.asarray(image, dtype=np.float32)
+    if image.ndim != 2:
+        raise ValueError(f"expected a 2-D greyscale image, got shape {image.shape}")
+    pixels = (np.clip(image, 0.0, 1.0) * 255).round().astype(np.uint8)
+    pixels = np.repeat(np.repeat(pixels, scale, axis=0), scale, axis=1)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, mode="L").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def image_rows(*rows, gap=2):
+    """Tile rows of images (each of shape (n, H, W)) into one picture, white gaps between."""
+    rows = [np.asarray(r, dtype=np.float32) for r in rows]
+    n, height, width = rows[0].shape
+    if any(r.shape != rows[0].shape for r in rows):
+        raise ValueError("every row needs the same number and shape of images, got "
+                         f"{[r.shape for r in rows]}")
+    canvas = np.ones((len(rows) * (height + gap) - gap, n * (width + gap) - gap), np.float32)
+    for i, row in enumerate(rows):
+        for j, image in enumerate(row):
+            canvas[i * (height + gap):i * (height + gap) + height,
+                   j * (width + gap):j * (width + gap) + width] = image
+    return canvas
+
+
+def _as_images(array, like):
+    return np.asarray(array, dtype=np.float32).reshape(like.shape)
+
+
+def latent_size_explorer(images, reconstructions, *, errors=None, error_label="test MSE"):
+    """A slider over code sizes: originals above, that size's reconstructions below.
+
+    Parameters
+    ----------
+    images : array, shape (n, 28, 28)
+        The originals shown (a handful, say 8).
+    reconstructions : dict of int to array
+        Code size -> the reconstructions of ``images`` by the model with that code.
+    errors : dict of int to float, optional
+        Code size -> an error to quote (the test-set MSE, say). Default: the MSE on the
+        images shown.
+    error_label : str
+        What ``errors`` are, for the caption.
+    """
+    images = _check_images(images)
+    if not reconstructions:
+        raise ValueError("reconstructions is empty; give one array per code size")
+    sizes = sorted(reconstructions)
+    rebuilt = {k: _as_images(reconstructions[k], images) for k in sizes}
+    if errors is None:
+        errors = {k: mse(images, rebuilt[k]) for k in sizes}
+        label = "MSE on these images"
+    else:
+        missing = set(sizes) - set(errors)
+        if missing:
+            raise ValueError(f"errors has no value for code sizes {sorted(missing)}")
+        label = error_label
+
+    def render(settings):
+        return [(image_rows(images, rebuilt[s["code size"]]),
+                 f"code size {s['code size']}: {label} {errors[s['code size']]:.4f} "
+                 "(top: originals, bottom: reconstructions)") for s in settings]
+
+    return Explorer({"code size": sizes}, render,
+                    title="How much does a bigger code buy?")
+
+
+def noise_level_explorer(images, denoisers, *, levels=(0.1, 0.2, 0.3, 0.4, 0.5), seed=0):
+    """Pick a noise type and a level: clean, noisy and denoised images, and their PSNR.
+
+    Parameters
+    ----------
+    images : array, shape (n, 28, 28)
+        Clean images.
+    denoisers : dict of str to callable
+        Noise kind (``"gaussian"``, ``"masking"`` or ``"salt_and_pepper"``) -> a function
+        (a Keras model, say) from noisy images to denoised ones.
+    levels : sequence of float
+        Noise levels offered, each in [0, 1].
+    seed : int
+        Seed of the noise, so that the pictures repeat.
+    """
+    images = _check_images(images)
+    unknown = set(denoisers) - set(NOISE_KINDS)
+    if not denoisers or unknown:
+        raise ValueError(f"denoisers must map noise kinds {NOISE_KINDS} to models, "
+                         f"got {sorted(denoisers)}")
+    levels = list(levels)
+    cache = {}
+
+    def frame(kind, level):
+        if (kind, level) not in cache:
+            noisy = corrupt(images, kind, level, seed=seed)
+            denoised = _as_images(denoisers[kind](noisy), images)
+            cache[kind, level] = (
+                image_rows(images, noisy, denoised),
+                f"{kind} noise at {level:g}: PSNR of the noisy images "
+                f"{psnr(images, noisy):.1f} dB, of the denoised "
+                f"{psnr(images, denoised):.1f} dB (rows: clean, noisy, denoised)")
+        return cache[kind, level]
+
+    def render(settings):
+        return [frame(s["noise"], s["level"]) for s in settings]
+
+    return Explorer({"noise": list(denoisers), "level": levels}, render,
+                    title="Denoising, noise level by noise level")
+
+
+def code_explorer(decoder, base_code, units, values, *, image_shape=(28, 28)):
+    """Sliders on a few code units; the decoder draws the image they describe.
+
+    Parameters
+    ----------
+    decoder : callable
+        Maps a batch of codes, shape (n, k), to images (a Keras decoder, say).
+    base_code : array, shape (k,)
+        The code the other units keep (the mean code of a class, say).
+    units : sequence of int
+        The code units that get a slider (two to four is plenty).
+    values : sequence of float, or dict of int to sequence of float
+        The values each slider offers: one list for all, or one per unit.
+    """
+    base_code = np.asarray(base_code, dtype=np.float32)
+    if base_code.ndim != 1:
+        raise ValueError(f"base_code must be one code, shape (k,), got {base_code.shape}")
+    units = [int(u) for u in units]
+    bad = [u for u in units if not 0 <= u < base_code.size]
+    if not units or bad:
+        raise ValueError(f"units must be code units between 0 and {base_code.size - 1}, "
+                         f"got {units}")
+    if isinstance(values, dict):
+        missing = set(units) - set(values)
+        if missing:
+            raise ValueError(f"values has no list for units {sorted(missing)}")
+        per_unit = {u: [float(v) for v in values[u]] for u in units}
+    else:
+        per_unit = {u: [float(v) for v in values] for u in units}
+
+    def render(settings):
+        codes = np.repeat(base_code[None], len(settings), axis=0)
+        for row, setting in enumerate(settings):
+            for unit in units:
+                codes[row, unit] = setting[f"unit {unit}"]
+        decoded = np.asarray(decoder(codes), dtype=np.float32).reshape(
+            len(settings), *image_shape)
+        return [(image, ", ".join(f"unit {u} = {s[f'unit {u}']:.3g}" for u in units))
+                for image, s in zip(decoded, settings)]
+
+    return Explorer({f"unit {u}": per_unit[u] for u in units}, render,
+                    title="Decode a code of your own", scale=6)
+
+
+def _check_images(images):
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(f"images must have shape (n, height, width), got {images.shape}")
+    if images.min() < 0 or images.max() > 1:
+        raise ValueError("images must have values in [0, 1]; scale them first "
+                         "(ae_lib.data.load_fashion_mnist does)")
+    return images
