@@ -50,9 +50,11 @@ class Explorer:
         Shown above the controls.
     scale : int
         Each image pixel becomes ``scale x scale`` screen pixels.
+    initial : dict of str to value, optional
+        The value a control starts at (default: its first value).
     """
 
-    def __init__(self, controls, render, *, title="", scale=3):
+    def __init__(self, controls, render, *, title="", scale=3, initial=None):
         if not controls:
             raise ValueError("an explorer needs at least one control")
         self.controls_values = {}
@@ -66,6 +68,12 @@ class Explorer:
             raise ValueError(
                 f"{n_frames} combinations of control values is too many to pre-compute for "
                 f"the site (at most {MAX_FRAMES}); offer fewer values per control")
+        self.start = {name: 0 for name in self.controls_values}
+        for name, value in (initial or {}).items():
+            if name not in self.controls_values or value not in self.controls_values[name]:
+                raise ValueError(f"initial value {value!r} for {name!r} is not one of the "
+                                 "control's values")
+            self.start[name] = self.controls_values[name].index(value)
         self.render = render
         self.title = title
         self.scale = check_scale(scale)
@@ -79,12 +87,13 @@ class Explorer:
         self.controls = {}
         for name, values in self.controls_values.items():
             options = [(_format_value(v), v) for v in values]
+            first = values[self.start[name]]
             if all(isinstance(v, numbers.Number) for v in values):
-                control = ipywidgets.SelectionSlider(options=options, value=values[0],
+                control = ipywidgets.SelectionSlider(options=options, value=first,
                                                      description=name,
                                                      continuous_update=True)
             else:
-                control = ipywidgets.Dropdown(options=options, value=values[0],
+                control = ipywidgets.Dropdown(options=options, value=first,
                                               description=name)
             control.style.description_width = "initial"
             control.observe(self._on_change, names="value")
@@ -136,8 +145,8 @@ class Explorer:
         data = json.dumps(payload, sort_keys=True)
         uid = "ae-explorer-" + hashlib.sha1(
             (self.title + data).encode()).hexdigest()[:10]
-        first = payload["-".join("0" * len(self.controls_values))]
-        controls = "".join(_static_control(i, name, values)
+        first = payload["-".join(str(self.start[n]) for n in self.controls_values)]
+        controls = "".join(_static_control(i, name, values, self.start[name])
                            for i, (name, values) in enumerate(self.controls_values.items()))
         title = f"<p><b>{html.escape(self.title)}</b></p>" if self.title else ""
         script = (
@@ -179,17 +188,17 @@ def _format_value(value):
     return str(value)
 
 
-def _static_control(index, name, values):
+def _static_control(index, name, values, start=0):
     labels = [_format_value(v) for v in values]
     label_attr = html.escape("|".join(labels), quote=True)
     if all(isinstance(v, numbers.Number) for v in values):
         return (f'<label style="margin-right:1.5em">{html.escape(name)} '
-                f'<input type="range" min="0" max="{len(values) - 1}" step="1" value="0" '
+                f'<input type="range" min="0" max="{len(values) - 1}" step="1" value="{start}" '
                 f'data-control="{index}" data-labels="{label_attr}" '
                 f'aria-label="{html.escape(name)}"> '
-                f'<span data-value-of="{index}">{html.escape(labels[0])}</span></label>')
-    options = "".join(f'<option value="{i}">{html.escape(label)}</option>'
-                      for i, label in enumerate(labels))
+                f'<span data-value-of="{index}">{html.escape(labels[start])}</span></label>')
+    options = "".join(f'<option value="{i}"{" selected" if i == start else ""}>'
+                      f"{html.escape(label)}</option>" for i, label in enumerate(labels))
     return (f'<label style="margin-right:1.5em">{html.escape(name)} '
             f'<select data-control="{index}" data-labels="{label_attr}">{options}</select>'
             "</label>")
@@ -325,7 +334,8 @@ def code_explorer(decoder, base_code, units, values, *, image_shape=(28, 28)):
     units : sequence of int
         The code units that get a slider (two to four is plenty).
     values : sequence of float, or dict of int to sequence of float
-        The values each slider offers: one list for all, or one per unit.
+        The values each slider offers: one list for all, or one per unit. Each slider
+        starts at the value closest to the unit's value in ``base_code``.
     """
     base_code = np.asarray(base_code, dtype=np.float32)
     if base_code.ndim != 1:
@@ -353,8 +363,10 @@ def code_explorer(decoder, base_code, units, values, *, image_shape=(28, 28)):
         return [(image, ", ".join(f"unit {u} = {s[f'unit {u}']:.3g}" for u in units))
                 for image, s in zip(decoded, settings)]
 
+    initial = {f"unit {u}": min(per_unit[u], key=lambda v: abs(v - base_code[u]))
+               for u in units}
     return Explorer({f"unit {u}": per_unit[u] for u in units}, render,
-                    title="Decode a code of your own", scale=6)
+                    title="Decode a code of your own", scale=6, initial=initial)
 
 
 def _check_images(images):

@@ -99,8 +99,11 @@ def test_noise_level_explorer_calls_the_denoiser_of_the_chosen_kind():
 def test_code_explorer_decodes_live_with_a_real_keras_decoder():
     keras.utils.set_random_seed(0)
     decoder = keras.Sequential([keras.Input((3,)), keras.layers.Dense(784, "sigmoid")])
-    explorer = code_explorer(decoder, np.zeros(3), units=[0, 2], values=[-2.0, 0.0, 2.0])
+    explorer = code_explorer(decoder, np.array([-1.8, 0.0, 0.3]), units=[0, 2],
+                             values=[-2.0, 0.0, 2.0])
     assert set(explorer.controls) == {"unit 0", "unit 2"}
+    # Each slider starts at the value nearest the base code's.
+    assert explorer.settings() == {"unit 0": -2.0, "unit 2": 0.0}
     before = explorer.image.value
     explorer.controls["unit 2"].value = 2.0
     assert explorer.image.value != before
@@ -142,6 +145,20 @@ def test_mimebundle_offers_the_widget_and_the_static_version():
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/html"].startswith('<div class="ae-explorer"')
     assert "Binder or Colab" in bundle["text/plain"]
+
+
+def test_static_html_starts_at_the_initial_values():
+    render = lambda settings: [(np.full((2, 2), s["a"] / 4), f"a={s['a']}")  # noqa: E731
+                               for s in settings]
+    explorer = Explorer({"a": [0, 2, 4], "kind": ["x", "y"]}, render,
+                        initial={"a": 2, "kind": "y"})
+    assert explorer.settings() == {"a": 2, "kind": "y"} and explorer.caption.value == "a=2"
+    tags = dict((t, a) for t, a in _tags(explorer.static_html()) if t in ("input", "img"))
+    assert tags["input"]["value"] == "1"
+    assert 'value="1" selected' in explorer.static_html()
+    assert "a=2" in explorer.static_html().split("<script>")[0]
+    with pytest.raises(ValueError, match="initial value 3 for 'a'"):
+        Explorer({"a": [0, 2]}, render, initial={"a": 3})
 
 
 def test_explorer_rejects_controls_it_cannot_precompute():
