@@ -51,3 +51,32 @@ def test_run_notebooks_names_a_missing_notebook_instead_of_a_traceback(tmp_path)
     assert result.returncode == 2
     assert "no such notebook:" in result.stderr and "nope.ipynb" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_record_merges_measurements_into_the_json_file(tmp_path):
+    import json
+
+    from tools.run_notebooks import record
+
+    path = tmp_path / "run_times.json"
+    record(path, {"b.ipynb": (12.345, 1.5 * 2**30)})
+    record(path, {"a.ipynb": (3.0, 2**30), "b.ipynb": (10.0, None)})
+    assert json.loads(path.read_text()) == {
+        "a.ipynb": {"seconds": 3.0, "peak_gib": 1.0},
+        "b.ipynb": {"seconds": 10.0, "peak_gib": None}}
+
+
+def test_reading_time_counts_prose_and_code_but_not_solutions():
+    from tools.chapter_times import reading_minutes, rounded_seconds
+
+    nb = nbformat.v4.new_notebook()
+    prose = " ".join(["word"] * 1500)  # 10 minutes at 150 words a minute
+    nb.cells = [nbformat.v4.new_code_cell("# colab"), nbformat.v4.new_markdown_cell(prose),
+                nbformat.v4.new_code_cell("\n".join(["x = 1"] * 150))]  # 10 minutes
+    assert reading_minutes(nb) == 20
+    nb.cells += [nbformat.v4.new_markdown_cell("```{solution-start} ex-1\n```"),
+                 nbformat.v4.new_markdown_cell(prose),
+                 nbformat.v4.new_code_cell("\n".join(["y = 2"] * 300)),
+                 nbformat.v4.new_markdown_cell("```{solution-end}\n```")]
+    assert reading_minutes(nb) == 20
+    assert [rounded_seconds(s) for s in (0.5, 20.0, 20.1, 79.0)] == [10, 20, 30, 80]
