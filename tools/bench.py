@@ -76,6 +76,7 @@ def machine():
                 break
     except OSError:
         pass
+    import ae_lib  # noqa: F401  (before TensorFlow: quiet logs)
     import tensorflow as tf
 
     return (f"{cpu}, {len(os.sched_getaffinity(0))} cores available; Python "
@@ -176,8 +177,7 @@ What this shows, and what {{doc}}`chapter 3 <03_keras_implementation>` teaches f
   the steps per epoch of batch 32, each only a little more expensive, and still makes
   enough updates per epoch.
 - **Batch 256 has the fastest epochs but is the slowest to the goal**, and a three times
-  larger learning rate makes its error fall faster at first and then stall above the
-  target.
+  larger learning rate does not rescue it: its error stalls above the target.
 - **The input pipeline is not where the time goes**: at batch 32 an epoch took
   {pipeline['seconds_per_epoch_tf_data']:.2f} s through `tf.data` and
   {pipeline['seconds_per_epoch_arrays']:.2f} s from NumPy arrays. `ae_lib` uses `tf.data`
