@@ -17,13 +17,14 @@ export TF_CPP_MIN_LOG_LEVEL ?= 3
 help:
 	@echo "make book       build the static site into _build/html"
 	@echo "make test       unit tests + nbval over every notebook + strict site build"
+	@echo "                + the built site in headless Chromium, offline"
 	@echo "make notebooks  re-execute every notebook top to bottom and save its outputs"
 	@echo "make student    write student notebooks (solutions removed) into student/"
 	@echo "make bench      time and measure every notebook and the build; write the"
 	@echo "                performance appendix (book/appendix_performance.md)"
 	@echo "make serve      serve _build/html on http://localhost:8000"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
-	@echo "make clean      remove _build (distclean: also .venv)"
+	@echo "make clean      remove _build and student (distclean: also .venv, _web_assets)"
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
