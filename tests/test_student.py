@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
-from tools.student import (STUB_BODY, exercise_labels, main, solution_blocks, stub,
+from tools.student import (ANSWER_STUB, STUB_BODY, exercise_labels, main, solution_blocks, stub,
                            student_version)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -61,6 +61,17 @@ def test_student_version_removes_solution_text_keeps_exercise_and_clears_outputs
     assert all(c.outputs == [] and c.execution_count is None
                for c in student.cells if c.cell_type == "code")
     assert len(nb.cells) == 7 and "SECRET-ANSWER" in nb.cells[3].source, "input untouched"
+
+
+def test_a_solution_in_words_becomes_an_answer_cell():
+    nb = _tiny_notebook()
+    nb.cells += [_md(":::{exercise} Why?\n:label: ex-b\n\nExplain.\n:::"),
+                 _md("```{solution-start} ex-b\n```"), _md("Because SECRET-WORDS."),
+                 _md("```{solution-end}\n```")]
+    student = student_version(nb)
+    assert student.cells[-1].cell_type == "markdown"
+    assert student.cells[-1].source == ANSWER_STUB
+    assert "SECRET" not in "\n".join(c.source for c in student.cells)
 
 
 def test_unclosed_or_nested_solutions_are_errors():

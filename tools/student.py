@@ -4,7 +4,8 @@ Each chapter's exercises are ``{exercise}`` directives; each solution sits betwe
 ``{solution-start}`` and a ``{solution-end}`` markdown cell (sphinx-exercise's gated
 form), with its code cells in between. The student version drops the solution's
 markdown and replaces each of its code cells by a stub: the cell's leading comment lines
-(which state the task) followed by ``...``. Outputs and execution counts are cleared.
+(which state the task) followed by ``...``; a solution in words only becomes an empty
+"Your answer" cell. Outputs and execution counts are cleared.
 
     python tools/student.py --out student book/*.ipynb     (or: make student)
 """
@@ -21,6 +22,7 @@ SOLUTION_START = re.compile(r"^[`:]{3,}\{solution-start\}\s*(\S+)", re.MULTILINE
 SOLUTION_END = re.compile(r"^[`:]{3,}\{solution-end\}", re.MULTILINE)
 EXERCISE_LABEL = re.compile(r"^[`:]{3,}\{exercise\}.*\n:label:\s*(\S+)", re.MULTILINE)
 STUB_BODY = "...  # your code here"
+ANSWER_STUB = "**Your answer:** "
 
 
 def stub(source):
@@ -64,11 +66,17 @@ def solution_blocks(nb):
 def student_version(nb):
     """A copy of ``nb`` without solutions, code solutions replaced by stubs, no outputs."""
     nb = nbformat.from_dict(nb)
-    in_solution = set()
+    in_solution, answer_here = set(), set()
     for _, indices in solution_blocks(nb):
         in_solution.update(indices)
+        if not any(nb.cells[i].cell_type == "code" for i in indices):
+            answer_here.add(indices[0])
     cells = []
     for index, cell in enumerate(nb.cells):
+        if index in answer_here:
+            answer = nbformat.v4.new_markdown_cell(ANSWER_STUB)
+            answer.metadata["tags"] = ["exercise-stub"]
+            cells.append(answer)
         if index in in_solution:
             if cell.cell_type != "code":
                 continue
