@@ -175,11 +175,26 @@ class Explorer:
             f"<script>{script}</script></div>")
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle = dict(bundle) if bundle else {}
+        bundle = widget_view_bundle(self.widget, **kwargs)
         bundle["text/html"] = self.static_html()
         bundle["text/plain"] = f"{self.title or 'Explorer'}: {LIVE_HINT}"
         return bundle
+
+
+def widget_view_bundle(widget, **kwargs):
+    """The MIME bundle that shows ``widget`` live, under ipywidgets 7 and 8 alike.
+
+    ipywidgets 8 widgets have ``_repr_mimebundle_``; ipywidgets 7 (Colab's) display
+    themselves through ``_ipython_display_`` instead, with the bundle built here.
+    """
+    method = getattr(widget, "_repr_mimebundle_", None)
+    if method is not None:
+        return dict(method(**kwargs) or {})
+    bundle = {"text/plain": repr(widget)[:110]}
+    if widget._view_name is not None:
+        bundle["application/vnd.jupyter.widget-view+json"] = {
+            "version_major": 2, "version_minor": 0, "model_id": widget._model_id}
+    return bundle
 
 
 def _format_value(value):

@@ -142,9 +142,25 @@ def test_static_html_holds_every_frame_and_working_controls_without_any_url():
 def test_mimebundle_offers_the_widget_and_the_static_version():
     explorer = latent_size_explorer(IMAGES, {4: IMAGES})
     bundle = explorer._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle
+    view = bundle["application/vnd.jupyter.widget-view+json"]
+    assert view["model_id"] == explorer.widget.model_id and view["version_major"] == 2
     assert bundle["text/html"].startswith('<div class="ae-explorer"')
     assert "Binder or Colab" in bundle["text/plain"]
+
+
+def test_ipython_displays_the_live_widget_under_this_ipywidgets(capsys):
+    # Runs under ipywidgets 8 here and under Colab's ipywidgets 7 in make colab-check:
+    # IPython's formatter swallows errors in _repr_mimebundle_, so check what it returns.
+    import ipywidgets
+    from IPython.core.formatters import DisplayFormatter
+
+    explorer = latent_size_explorer(IMAGES, {4: IMAGES, 8: IMAGES})
+    data, _ = DisplayFormatter().format(explorer)
+    view = data.get("application/vnd.jupyter.widget-view+json")
+    assert view == {"version_major": 2, "version_minor": 0,
+                    "model_id": explorer.widget.model_id}, ipywidgets.__version__
+    assert 'class="ae-explorer"' in data["text/html"]
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_static_html_starts_at_the_initial_values():

@@ -1,10 +1,17 @@
 """The first cell of every chapter: installs ae_lib on Colab, does nothing elsewhere.
 
-The repository URL lives in one place, ``_config.yml`` (``repository:``). The cell installs
-ae_lib at one pinned ref, the release tag ``v<version>`` of ``pyproject.toml``, so a chapter
-opened on Colab gets the ae_lib it was written against, not whatever main holds that day.
-Tag each release (``git tag v0.1.0 && git push --tags``) when the version changes. ``python tools/colab_cell.py --write book/*.ipynb`` puts
-the current cell first in each notebook (replacing an older one).
+The repository's address and branch live in ``_config.yml`` (``repository:``); the launch
+buttons open the notebook from that branch, and the cell installs ae_lib from the same
+branch, so the code a learner runs matches the notebook the button opened. (A release tag
+would also match, but only once someone remembers to push it; a branch always exists, and
+a test checks that the cell names one this repository has.)
+
+The cell is plain Python, not ``%pip``, so that a failed install stops the cell with one
+clear message instead of a ``ModuleNotFoundError`` two cells later. ``make colab-check``
+runs this very cell, with ``AE_LIB_SOURCE`` pointing at the local clone's HEAD.
+
+``python tools/colab_cell.py --write book/*.ipynb`` puts the current cell first in each
+notebook (replacing an older one).
 """
 
 from __future__ import annotations
@@ -12,13 +19,15 @@ from __future__ import annotations
 import argparse
 import pathlib
 
-import tomllib
-
 import nbformat
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 COLAB_CELL_TAG = "colab-setup"
+#: Overrides the requirement the cell installs (a fork, or the Colab twin's local clone).
+SOURCE_ENV_VAR = "AE_LIB_SOURCE"
+#: Makes the cell run off Colab too (the Colab twin sets it).
+FORCE_ENV_VAR = "AE_LIB_COLAB_SETUP"
 
 
 def repository(config_path=ROOT / "_config.yml"):
@@ -28,24 +37,29 @@ def repository(config_path=ROOT / "_config.yml"):
     return repo["url"].rstrip("/"), repo.get("branch", "main")
 
 
-def pinned_ref(pyproject_path=ROOT / "pyproject.toml"):
-    """The git ref the Colab cell installs: ``v`` + the package version."""
-    project = tomllib.loads(pathlib.Path(pyproject_path).read_text())["project"]
-    return f"v{project['version']}"
+def install_requirement(config_path=ROOT / "_config.yml"):
+    """The pip requirement the cell installs: ae_lib from the launch buttons' branch."""
+    url, branch = repository(config_path)
+    return f"ae_lib @ git+{url}@{branch}"
 
 
 def colab_cell_source(config_path=ROOT / "_config.yml"):
     """The source text of the Colab set-up cell."""
-    url, _ = repository(config_path)
-    ref = pinned_ref()
-    return (
-        "# @title Colab set-up (runs only on Google Colab)\n"
-        "# Installs the course's helper package, ae_lib. Elsewhere this cell does nothing.\n"
-        "import sys\n"
-        "\n"
-        "if \"google.colab\" in sys.modules:\n"
-        f"    %pip install --quiet \"ae_lib @ git+{url}@{ref}\""
-    )
+    return f'''\
+# @title Colab set-up: installs ae_lib (runs only on Google Colab)
+import os, subprocess, sys
+
+if "google.colab" in sys.modules or os.environ.get("{FORCE_ENV_VAR}"):
+    AE_LIB = os.environ.get(
+        "{SOURCE_ENV_VAR}", "{install_requirement(config_path)}")
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", AE_LIB],
+                         capture_output=True, text=True)
+    if pip.returncode != 0:
+        raise RuntimeError(
+            f"Could not install the course's helper package ({{AE_LIB}}).\\n"
+            f"pip said:\\n{{pip.stderr.strip()[-1500:]}}\\n"
+            "Check the internet connection, then use Runtime > Restart "
+            "session and run this cell again.")'''
 
 
 def colab_cell(config_path=ROOT / "_config.yml"):
