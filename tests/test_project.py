@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import pathlib
 import re
+import subprocess
 import sys
 import tomllib
 import types
@@ -13,11 +14,12 @@ import types
 import nbformat
 import pytest
 import yaml
-from IPython.core.inputtransformer2 import TransformerManager
 from packaging.requirements import Requirement
 
 from tools.chapter_times import MAP_END, MAP_START, chapter_map, time_line
-from tools.colab_cell import COLAB_CELL_TAG, colab_cell_source, pinned_ref, repository
+from tools.binder_env import BINDER_PYTHON, environment_yml
+from tools.colab_cell import (COLAB_CELL_TAG, FORCE_ENV_VAR, SOURCE_ENV_VAR,
+                              colab_cell_source)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
@@ -84,30 +86,53 @@ def test_first_cell_is_the_current_colab_cell_hidden_on_the_site(path):
                for c in nbformat.read(path, as_version=4).cells) == 1
 
 
-def _run_colab_cell(monkeypatch, on_colab):
-    calls = []
-    shell = types.SimpleNamespace(run_line_magic=lambda name, line: calls.append((name, line)))
-    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab")) \
-        if on_colab else monkeypatch.delitem(sys.modules, "google.colab", raising=False)
-    python = TransformerManager().transform_cell(colab_cell_source())
-    exec(compile(python, "colab-cell", "exec"), {"get_ipython": lambda: shell})
-    return calls
+def _git_ref_of(cell_source):
+    """The git ref in the ``ae_lib @ git+URL@REF`` requirement a Colab cell installs."""
+    requirement = Requirement(re.search(r'"(ae_lib @ git\+[^"]+)"', cell_source).group(1))
+    url, _, ref = requirement.url.removeprefix("git+").rpartition("@")
+    return url, ref
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_colab_cell_installs_a_ref_this_repository_has(path):
+    url, ref = _git_ref_of(nbformat.read(path, as_version=4).cells[0].source)
+    assert url == CONFIG["repository"]["url"].rstrip("/")
+    # The launch buttons open the notebook from this branch; the cell installs the same.
+    assert ref == CONFIG["repository"]["branch"]
+    found = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet",
+                            f"{ref}^{{commit}}"], capture_output=True, text=True)
+    assert found.returncode == 0, f"the Colab cell installs {ref!r}, which this clone lacks"
+
+
+def _run_colab_cell(monkeypatch, *, on_colab, source=None):
+    monkeypatch.delenv(FORCE_ENV_VAR, raising=False)
+    if source is None:
+        monkeypatch.delenv(SOURCE_ENV_VAR, raising=False)
+    else:
+        monkeypatch.setenv(SOURCE_ENV_VAR, source)
+    if on_colab:
+        monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    else:
+        monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    namespace = {}
+    exec(compile(colab_cell_source(), "colab-cell", "exec"), namespace)
+    return namespace
 
 
 def test_colab_cell_does_nothing_outside_colab(monkeypatch):
-    assert _run_colab_cell(monkeypatch, on_colab=False) == []
+    # A source that cannot install: if the cell tried, it would raise.
+    namespace = _run_colab_cell(monkeypatch, on_colab=False, source="ae_lib @ file:///nowhere")
+    assert "pip" not in namespace and "AE_LIB" not in namespace
 
 
-def test_colab_cell_installs_ae_lib_at_the_release_tag_of_the_configured_repository(monkeypatch):
-    calls = _run_colab_cell(monkeypatch, on_colab=True)
-    assert len(calls) == 1 and calls[0][0] == "pip"
-    url, _ = repository()
-    assert url == CONFIG["repository"]["url"].rstrip("/")
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-    assert pinned_ref() == f"v{version}"
-    requirement = Requirement(re.search(r'"(.+)"', calls[0][1]).group(1))
-    assert requirement.name == "ae_lib"
-    assert requirement.url == f"git+{url}@v{version}"
+def test_colab_cell_stops_with_one_clear_message_when_the_install_fails(monkeypatch, tmp_path):
+    source = f"ae_lib @ git+file://{tmp_path}/no-such-repository@main"
+    with pytest.raises(RuntimeError) as failure:
+        _run_colab_cell(monkeypatch, on_colab=True, source=source)
+    message = str(failure.value)
+    assert message.startswith(f"Could not install the course's helper package ({source})")
+    assert "pip said:" in message and "no-such-repository" in message
+    assert "Restart session and run this cell again" in message
 
 
 def _pyproject_requirements():
@@ -140,18 +165,16 @@ def test_the_lock_has_the_cpu_build_of_tensorflow_only():
     assert "tensorflow-cpu" in pins and "tensorflow" not in pins
 
 
-def test_binder_environment_asks_for_pyprojects_ranges_exactly():
+def test_binder_installs_exactly_the_locked_versions():
     environment = yaml.safe_load((ROOT / "environment.yml").read_text())
     dependencies = environment["dependencies"]
-    assert "python=3.11" in dependencies
+    assert f"python={BINDER_PYTHON}" in dependencies
     pip_lines = next(d["pip"] for d in dependencies if isinstance(d, dict))
-    binder = {Requirement(line).name.lower(): str(Requirement(line).specifier)
+    binder = {re.sub(r"[-_.]+", "-", Requirement(line).name).lower(): str(Requirement(line).specifier)
               for line in pip_lines}
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    extras = project["optional-dependencies"]
-    wanted = {r.name.lower(): str(r.specifier) for r in map(
-        Requirement, project["dependencies"] + extras["cpu"] + extras["book"])}
-    assert binder == wanted, "environment.yml and pyproject.toml disagree; copy the ranges"
+    assert binder == {name: f"=={version}" for name, version in _lock().items()}, \
+        "environment.yml differs from requirements.lock: run python -m tools.binder_env --write"
+    assert (ROOT / "environment.yml").read_text() == environment_yml()
 
 
 def test_binder_installs_the_package_after_the_environment_and_gets_the_data():

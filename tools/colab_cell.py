@@ -72,8 +72,12 @@ def colab_cell(config_path=ROOT / "_config.yml"):
 def write_colab_cell(notebook_path):
     """Make the current Colab cell the first cell of ``notebook_path``."""
     nb = nbformat.read(notebook_path, as_version=4)
+    old = [c for c in nb.cells if COLAB_CELL_TAG in c.metadata.get("tags", [])]
     cells = [c for c in nb.cells if COLAB_CELL_TAG not in c.metadata.get("tags", [])]
-    nb.cells = [colab_cell(), *cells]
+    cell = colab_cell()
+    if old:  # the cell prints nothing off Colab: its run count stands for the new text too
+        cell.execution_count = old[0].execution_count
+    nb.cells = [cell, *cells]
     nbformat.write(nb, notebook_path)
 
 
