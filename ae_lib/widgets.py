@@ -235,7 +235,7 @@ def png_bytes(image, scale=1):
     pixels = (np.clip(image, 0.0, 1.0) * 255).round().astype(np.uint8)
     pixels = np.repeat(np.repeat(pixels, scale, axis=0), scale, axis=1)
     buffer = io.BytesIO()
-    Image.fromarray(pixels, mode="L").save(buffer, format="PNG")
+    Image.fromarray(pixels).save(buffer, format="PNG")  # uint8 2-D: greyscale
     return buffer.getvalue()
 
 
