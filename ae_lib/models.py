@@ -8,6 +8,8 @@ import keras
 import numpy as np
 from keras import layers
 
+from ae_lib.recipe import STEPS_PER_EXECUTION
+
 
 def check_positive_int(name, value):
     """Return ``value`` as an int if it is a positive integer; otherwise raise a clear error."""
@@ -69,6 +71,24 @@ class Autoencoder(keras.Model):
     def call(self, inputs):
         self._check_input_shape(inputs.shape)
         return self.decoder(self.encoder(inputs))
+
+    def compile(self, *args, steps_per_execution=STEPS_PER_EXECUTION, **kwargs):
+        """Keras's ``compile``, with the course's fast recipe as default (:mod:`ae_lib.recipe`).
+
+        Many batches run per compiled call; pass ``steps_per_execution=1`` for Keras's own
+        default (a callback then sees every batch end).
+        """
+        super().compile(*args, steps_per_execution=steps_per_execution, **kwargs)
+
+    # Keras restores a saved model's compile settings itself only when compile() is not
+    # overridden; this does what its own compile_from_config does.
+    def get_compile_config(self):
+        return super().get_compile_config()
+
+    def compile_from_config(self, config):
+        self.compile(**keras.saving.deserialize_keras_object(config))
+        if self.built:
+            self.optimizer.build(self.trainable_variables)  # its slots, to load their values
 
     # fit/predict/evaluate trace a graph in which shapes may be unknown, so arrays are
     # checked here, before they enter it, to give the same clear error.
