@@ -14,7 +14,8 @@
    copies: the committed notebooks are left alone);
 4. fails if a cell raises (a chapter's assert included), writes to stderr, or displays an
    explorer without its live widget; and writes ``_build/colab-check/report.md``, which
-   lists every printed number that moved under Colab's versions.
+   lists every printed number that moved under Colab's versions (the executed copies are
+   kept beside it, in ``notebooks/``).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 # TensorFlow's C++ start-up lines, which Colab shows too; anything else on stderr fails.
 TF_LOG_LINE = re.compile(r"^(?:[IWE]\d{4} [\d:.]+ +\d+ \S+\] |WARNING: All log messages before "
                          r"absl::InitializeLog\(\)|$)")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 NUMBER = re.compile(r"-?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?")
 
 
@@ -138,7 +140,8 @@ def problems_in(notebook):
     for index, cell in enumerate(notebook.cells):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                found.append(f"cell {index}: {output.get('ename')}: {output.get('evalue')}")
+                found.append(f"cell {index}: {output.get('ename')}: "
+                             f"{ANSI.sub('', output.get('evalue', ''))}")
             if output.get("name") == "stderr":
                 bad = [line for line in output.get("text", "").splitlines()
                        if not TF_LOG_LINE.match(line)]
@@ -164,9 +167,13 @@ def moved_numbers(stored, fresh):
     return moved
 
 
-def run_chapters(twin, notebooks, workdir):
-    """Execute copies of ``notebooks`` in the twin; return {name: (seconds line, problems, moved)}."""
+def run_chapters(twin, notebooks, workdir, keep):
+    """Execute copies of ``notebooks`` in the twin; return {name: (seconds line, problems, moved)}.
+
+    The executed copies are kept in ``keep``, to read what a failing chapter printed.
+    """
     shutil.copytree(ROOT / "book", workdir / "book")
+    keep.mkdir(parents=True, exist_ok=True)
     results = {}
     for path in notebooks:
         copy = workdir / "book" / path.name
@@ -174,9 +181,11 @@ def run_chapters(twin, notebooks, workdir):
                               capture_output=True, text=True, env=twin_environment(),
                               cwd=workdir)
         fresh = nbformat.read(copy, as_version=4)
+        shutil.copy(copy, keep / path.name)
         problems = problems_in(fresh)
         if done.returncode != 0:
-            problems.insert(0, "did not run to the end: " + done.stderr.strip()[-1500:])
+            problems.insert(0, "did not run to the end: "
+                            + ANSI.sub("", done.stderr.strip())[-1500:])
         timing = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
         results[path.name] = (timing, problems,
                               moved_numbers(nbformat.read(path, as_version=4), fresh))
@@ -214,7 +223,8 @@ def main(argv=None):
             env=twin_environment(), cwd=ROOT)
         print("Colab twin: widget tests pass under Colab's ipywidgets", flush=True)
         with tempfile.TemporaryDirectory() as scratch:
-            results = run_chapters(twin, notebooks, pathlib.Path(scratch))
+            results = run_chapters(twin, notebooks, pathlib.Path(scratch),
+                                   args.out / "notebooks")
     except TwinError as error:
         print(f"colab-check: {error}", file=sys.stderr)
         return 1
