@@ -56,10 +56,13 @@ book: $(STAMP) web-assets
 	$(BIN)/jupyter-book build .
 	@echo "The site is in _build/html; open _build/html/index.html or run make serve."
 
-# The strict build comes first so that pytest's summary is the last line.
+# The strict build comes first so that pytest's summary is the last line. The wall time
+# of a passing run is kept for make bench (_build/make-test-seconds).
 test: $(STAMP) web-assets
+	@date +%s > .make-test-start
 	$(BIN)/jupyter-book build . $(STRICT_BUILD)
 	$(BIN)/python -m pytest tests $(NOTEBOOKS) $(NBVAL_FLAGS)
+	@echo $$(( $$(date +%s) - $$(cat .make-test-start) )) > _build/make-test-seconds; rm -f .make-test-start
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/colab_cell.py --write $(NOTEBOOKS)
