@@ -177,7 +177,8 @@ def run_chapters(twin, notebooks, workdir, keep):
     results = {}
     for path in notebooks:
         copy = workdir / "book" / path.name
-        done = subprocess.run([twin, str(ROOT / "tools" / "run_notebooks.py"), str(copy)],
+        done = subprocess.run([twin, str(ROOT / "tools" / "run_notebooks.py"),
+                               "--save-on-error", str(copy)],
                               capture_output=True, text=True, env=twin_environment(),
                               cwd=workdir)
         fresh = nbformat.read(copy, as_version=4)

@@ -32,8 +32,12 @@ def peak_rss_bytes(pid):
     return None
 
 
-def run_notebook(path):
-    """Execute ``path`` in place; return (seconds, peak kernel RSS in bytes or None)."""
+def run_notebook(path, save_on_error=False):
+    """Execute ``path`` in place; return (seconds, peak kernel RSS in bytes or None).
+
+    With ``save_on_error`` a notebook whose cell fails is still written, with the error,
+    so that what it printed can be read.
+    """
     nb = nbformat.read(path, as_version=4)
     peak = {"bytes": None}
     client = nbclient.NotebookClient(
@@ -50,7 +54,12 @@ def run_notebook(path):
 
     client.on_cell_complete = record_peak
     start = time.perf_counter()
-    client.execute()
+    try:
+        client.execute()
+    except Exception:
+        if save_on_error:
+            nbformat.write(nb, path)
+        raise
     seconds = time.perf_counter() - start
     nbformat.write(nb, path)
     return seconds, peak["bytes"]
@@ -71,6 +80,8 @@ def main(argv=None):
     parser.add_argument("notebooks", nargs="+", type=pathlib.Path)
     parser.add_argument("--record", type=pathlib.Path,
                         help="JSON file to store each notebook's time and peak memory in")
+    parser.add_argument("--save-on-error", action="store_true",
+                        help="write a failing notebook too, with its error")
     args = parser.parse_args(argv)
     missing = [str(path) for path in args.notebooks if not path.is_file()]
     if missing:
@@ -78,7 +89,7 @@ def main(argv=None):
     total = 0.0
     results = {}
     for path in args.notebooks:
-        seconds, peak = run_notebook(path)
+        seconds, peak = run_notebook(path, args.save_on_error)
         results[path.name] = (seconds, peak)
         if args.record:
             record(args.record, {path.name: (seconds, peak)})
