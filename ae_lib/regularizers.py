@@ -2,14 +2,41 @@
 
 Pass one as ``Autoencoder(k, code_regularizer=...)`` (or as a layer's
 ``activity_regularizer``); Keras adds it to the loss and saves it with the model.
+
+Why not Keras's own ``keras.regularizers.L1``: Keras 3.14 began dividing a layer's activity
+penalty by the batch size before adding it to the loss; earlier versions (Colab's Keras
+3.13, for one) add it undivided. The same ``L1(1e-4)`` is therefore 256 times stronger at
+batch 256 on Colab than on a newer Keras, enough to silence every unit. The penalties here
+add the same amount on every Keras version: they detect what this Keras does, once.
 """
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import keras
+import numpy as np
 from keras import ops
+
+
+@functools.lru_cache(maxsize=None)
+def keras_divides_activity_penalties():
+    """Whether this Keras divides a layer's activity penalty by the batch size (3.14 on).
+
+    Measured, not read from the version number: a layer whose penalty is the sum of its
+    outputs is called on a batch of four ones, and Keras records either 4 or 1.
+    """
+    probe = keras.layers.Identity(activity_regularizer=ops.sum)
+    probe(np.ones((4, 1), np.float32))
+    return float(probe.losses[0]) == 1.0
+
+
+def _per_batch_scale(codes):
+    """What to multiply a per-batch penalty by so that Keras adds it unchanged."""
+    if keras_divides_activity_penalties():
+        return ops.cast(ops.shape(codes)[0], codes.dtype)
+    return 1.0
 
 
 def _check_number(name, value, low, high, *, low_open=False, high_open=False):
@@ -27,7 +54,10 @@ def _check_number(name, value, low, high, *, low_open=False, high_open=False):
 
 @keras.saving.register_keras_serializable(package="ae_lib")
 class L1Activity(keras.regularizers.Regularizer):
-    """``weight * sum(|z|)`` over a code ``z``, averaged over the batch by Keras.
+    """The L1 penalty ``weight * sum_j |z_j|`` of each code, averaged over the batch.
+
+    That is what ``keras.regularizers.L1(weight)`` adds from Keras 3.14 on; this class adds
+    the same on older Keras versions too (see the module's note).
 
     Parameters
     ----------
@@ -37,9 +67,13 @@ class L1Activity(keras.regularizers.Regularizer):
 
     def __init__(self, weight=1e-4):
         self.weight = _check_number("weight", weight, 0.0, float("inf"), high_open=True)
+        keras_divides_activity_penalties()  # measured here, outside any traced function
 
     def __call__(self, codes):
-        return self.weight * ops.sum(ops.abs(codes))
+        # Keras adds what this returns (divided by the batch size from 3.14 on).
+        batch_size = ops.cast(ops.shape(codes)[0], codes.dtype)
+        mean_over_batch = ops.sum(ops.abs(codes)) / batch_size
+        return self.weight * mean_over_batch * _per_batch_scale(codes)
 
     def get_config(self):
         return {"weight": self.weight}
@@ -65,16 +99,16 @@ class KLSparsity(keras.regularizers.Regularizer):
     def __init__(self, rho=0.05, beta=1.0):
         self.rho = _check_number("rho", rho, 0.0, 1.0, low_open=True, high_open=True)
         self.beta = _check_number("beta", beta, 0.0, float("inf"), high_open=True)
+        keras_divides_activity_penalties()  # measured here, outside any traced function
 
     def __call__(self, codes):
-        # Keras divides activity penalties by the batch size; the notes' penalty is per
-        # batch, so it is multiplied back here.
-        batch_size = ops.cast(ops.shape(codes)[0], codes.dtype)
+        # The notes' penalty is one number per batch; Keras adds what this returns
+        # (divided by the batch size from 3.14 on, which _per_batch_scale undoes).
         mean_activation = ops.clip(ops.mean(codes, axis=0), 1e-7, 1 - 1e-7)
         rho = self.rho
         divergence = (rho * ops.log(rho / mean_activation)
                       + (1 - rho) * ops.log((1 - rho) / (1 - mean_activation)))
-        return self.beta * ops.sum(divergence) * batch_size
+        return self.beta * ops.sum(divergence) * _per_batch_scale(codes)
 
     def get_config(self):
         return {"rho": self.rho, "beta": self.beta}

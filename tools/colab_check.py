@@ -9,8 +9,8 @@
    clone's HEAD, so ae_lib is installed the way a learner's Colab installs it (pip from a
    git URL), and fails if that install changed any package Colab ships (TensorFlow must
    not be reinstalled);
-3. imports every ae_lib module from the installed package, runs the widget tests under
-   Colab's ipywidgets 7, and executes every chapter top to bottom in a fresh kernel (on
+3. imports every ae_lib module from the installed package, runs the version-sensitive
+   unit tests (Colab's ipywidgets 7, its Keras's activity penalties), and executes every chapter top to bottom in a fresh kernel (on
    copies: the committed notebooks are left alone);
 4. fails if a cell raises (a chapter's assert included), writes to stderr, or displays an
    explorer without its live widget; and writes ``_build/colab-check/report.md``, which
@@ -41,6 +41,9 @@ TWIN_PACKAGES = ("pip", "tensorflow", "keras", "numpy", "matplotlib", "scikit-le
                  "pillow", "ipywidgets", "ipykernel", "ipython", "nbclient", "nbformat",
                  "jupyter_client", "pytest", "PyYAML")
 COLAB_PYTHON_MINOR = (3, 13)
+# Unit tests of behaviour that differs between versions (ipywidgets 7 against 8, Keras's
+# activity penalties): run under Colab's versions too.
+VERSION_TESTS = ("tests/test_widgets.py", "tests/test_keras_versions.py")
 EXPLORER_HTML = 'class="ae-explorer"'
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 # TensorFlow's C++ start-up lines, which Colab shows too; anything else on stderr fails.
@@ -220,9 +223,9 @@ def main(argv=None):
         where = check_imports(twin)
         print(f"Colab twin: ae_lib at {ref[:12]} installed like Colab (added {added}); "
               f"{where}", flush=True)
-        run([twin, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_widgets.py"],
+        run([twin, "-m", "pytest", "-q", "-p", "no:cacheprovider", *VERSION_TESTS],
             env=twin_environment(), cwd=ROOT)
-        print("Colab twin: widget tests pass under Colab's ipywidgets", flush=True)
+        print("Colab twin: the version-sensitive tests pass on Colab's versions", flush=True)
         with tempfile.TemporaryDirectory() as scratch:
             results = run_chapters(twin, notebooks, pathlib.Path(scratch),
                                    args.out / "notebooks")
