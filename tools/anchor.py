@@ -61,7 +61,7 @@ def run():
     import ae_lib  # noqa: F401  (before TensorFlow: quiet logs)
     from ae_lib.data import load_fashion_mnist
     from ae_lib.repro import set_seed
-    from ae_lib.training import reconstruction_batches
+    from ae_lib.batching import reconstruction_batches
 
     (x_train, _), (x_test, _) = load_fashion_mnist()
     results = {}
