@@ -1,7 +1,7 @@
 """The first cell of every chapter: installs ae_lib on Colab, does nothing elsewhere.
 
 The repository URL lives in one place, ``_config.yml`` (``repository:``). The cell installs
-ae_lib at one pinned ref, the release tag ``v<version>`` of ``pyproject.toml``, so a chapter
+ae_lib at one pinned ref, the release tag ``v<version>`` of ``ae_lib.__version__``, so a chapter
 opened on Colab gets the ae_lib it was written against, not whatever main holds that day.
 Tag each release (``git tag v0.1.0 && git push --tags``) when the version changes. ``python tools/colab_cell.py --write book/*.ipynb`` puts
 the current cell first in each notebook (replacing an older one).
@@ -10,9 +10,8 @@ the current cell first in each notebook (replacing an older one).
 from __future__ import annotations
 
 import argparse
+import ast
 import pathlib
-
-import tomllib
 
 import nbformat
 import yaml
@@ -28,10 +27,24 @@ def repository(config_path=ROOT / "_config.yml"):
     return repo["url"].rstrip("/"), repo.get("branch", "main")
 
 
-def pinned_ref(pyproject_path=ROOT / "pyproject.toml"):
+def package_version(init_path=ROOT / "ae_lib" / "__init__.py"):
+    """``ae_lib.__version__``, read from the source without importing it (nor TensorFlow).
+
+    It is the version's one source: pyproject.toml declares the version dynamic and
+    setuptools reads the same assignment.
+    """
+    tree = ast.parse(pathlib.Path(init_path).read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(target, ast.Name) and target.id == "__version__"
+                for target in node.targets):
+            return ast.literal_eval(node.value)
+    raise ValueError(f"{init_path} assigns no __version__")
+
+
+def pinned_ref(init_path=ROOT / "ae_lib" / "__init__.py"):
     """The git ref the Colab cell installs: ``v`` + the package version."""
-    project = tomllib.loads(pathlib.Path(pyproject_path).read_text())["project"]
-    return f"v{project['version']}"
+    return f"v{package_version(init_path)}"
 
 
 def colab_cell_source(config_path=ROOT / "_config.yml"):
