@@ -453,7 +453,11 @@ def _content_key(folder, split):
     for kind in ("images", "labels"):
         path = Path(folder) / _FASHION_FILES[(split, kind)].name
         stat = path.stat()
-        key.append((stat.st_size, stat.st_mtime_ns, zlib.crc32(path.read_bytes())))
+        crc = 0
+        with open(path, "rb") as handle:  # in blocks: no file-sized copy in memory
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                crc = zlib.crc32(block, crc)
+        key.append((stat.st_size, stat.st_mtime_ns, crc))
     return tuple(key)
 
 
