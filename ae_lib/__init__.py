@@ -1,9 +1,11 @@
 """ae_lib: the tested helper package of the autoencoders course.
 
-Modules: ``data`` (data sets), ``repro`` (seeding), ``models`` (autoencoders),
-``regularizers`` (sparsity penalties), ``noise`` (seeded corruption), ``training`` (fit
-with compact output), ``metrics`` (errors), ``plotting`` (figures), ``widgets``
-(interactive explorers).
+Modules, one job each: ``data`` (data sets), ``repro`` (seeding), ``models``
+(autoencoders), ``regularizers`` (sparsity penalties), ``noise`` (seeded corruption),
+``batching`` (tf.data pipelines), ``training`` (fit with compact output), ``probes``
+(linear probes), ``stacking`` (greedy layer-wise pretraining), ``metrics`` (errors and
+subspaces), ``plotting`` (figures), ``widgets`` (interactive explorers), ``recipe`` (the
+fast training settings) and ``validation`` (the argument checks they all share).
 """
 import importlib.util as _importlib_util
 import os as _os
@@ -24,4 +26,6 @@ _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # here, it leaves the chapters' run times unchanged.
 _os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
+#: The package's version: its one source. pyproject.toml reads it (``dynamic = ["version"]``)
+#: and so does tools/colab_cell.py, which pins the Colab install to the tag ``v<version>``.
 __version__ = "0.1.0"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
+from ae_lib.validation import check_array, check_int, check_positive_int, check_positive_number
+
 
 def per_example_mse(originals, reconstructions):
     """Mean squared error of each example, averaged over all its pixels.
@@ -12,7 +14,7 @@ def per_example_mse(originals, reconstructions):
     Parameters
     ----------
     originals, reconstructions : array_like
-        Arrays of the same shape; the first axis indexes the examples.
+        Arrays of finite numbers of the same shape; the first axis indexes the examples.
 
     Returns
     -------
@@ -52,26 +54,25 @@ def psnr(originals, reconstructions, *, data_range=1.0):
     -------
     float
     """
-    if isinstance(data_range, bool) or not isinstance(data_range, (int, float)) \
-            or not data_range > 0:
-        raise ValueError(f"data_range must be a positive number, got {data_range!r}.")
+    data_range = check_positive_number(
+        data_range, "data_range", fix="Pass 1.0 for images in [0, 1], 255 for 0-255 pixels.")
     errors = per_example_mse(originals, reconstructions)
     with np.errstate(divide="ignore"):
         return float(np.mean(10.0 * np.log10(data_range ** 2 / errors)))
 
 
-def _same_shape(originals, reconstructions):
-    originals = np.asarray(originals)
-    reconstructions = np.asarray(reconstructions)
+def _same_shape(originals, reconstructions, names=("originals", "reconstructions")):
+    """Both as finite float arrays of one dtype (float32 at least) and of the same shape."""
+    originals, reconstructions = (check_array(array, name, min_ndim=1)
+                                  for array, name in zip((originals, reconstructions), names))
     dtype = np.result_type(originals.dtype, reconstructions.dtype, np.float32)
     originals = originals.astype(dtype, copy=False)
     reconstructions = reconstructions.astype(dtype, copy=False)
     if originals.shape != reconstructions.shape:
         raise ValueError(
-            f"originals and reconstructions must have the same shape, got {originals.shape} "
-            f"and {reconstructions.shape}.")
-    if originals.ndim < 1 or len(originals) == 0:
-        raise ValueError("Need at least one example to compute an error.")
+            f"{names[0]} and {names[1]} must have the same shape. Received: "
+            f"{names[0]} of shape {originals.shape}, {names[1]} of shape "
+            f"{reconstructions.shape}.")
     return originals, reconstructions
 
 
@@ -92,14 +93,16 @@ def pattern_correlation(inputs, outputs):
     np.ndarray
         Shape (N,), float64, each value in [-1, 1].
     """
-    inputs, outputs = _same_shape(inputs, outputs)
+    inputs, outputs = _same_shape(inputs, outputs, ("inputs", "outputs"))
     a = inputs.reshape(len(inputs), -1).astype(np.float64)
     b = outputs.reshape(len(outputs), -1).astype(np.float64)
     a -= a.mean(axis=1, keepdims=True)
     b -= b.mean(axis=1, keepdims=True)
     norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
     if np.any(norms == 0):
-        raise ValueError("An input or output is constant: it has no pattern to correlate.")
+        which = "inputs" if np.any(np.linalg.norm(a, axis=1) == 0) else "outputs"
+        raise ValueError(f"{which} must vary within each example: a constant example has no "
+                         f"pattern to correlate. Received: a constant example in {which}.")
     return np.clip((a * b).sum(axis=1) / norms, -1.0, 1.0)
 
 
@@ -128,9 +131,9 @@ def frequency_band_errors(originals, reconstructions, n_bands=4):
     """
     originals, reconstructions = _same_shape(originals, reconstructions)
     if originals.ndim != 3:
-        raise ValueError(f"Expected images of shape (N, height, width), got {originals.shape}.")
-    if isinstance(n_bands, bool) or not isinstance(n_bands, (int, np.integer)) or n_bands < 1:
-        raise ValueError(f"n_bands must be a positive integer, got {n_bands!r}.")
+        raise ValueError(f"originals must be images of shape (N, height, width). Received: "
+                         f"originals of shape {originals.shape}.")
+    n_bands = check_positive_int(n_bands, "n_bands")
     height, width = originals.shape[1:]
     radius = np.hypot(*np.meshgrid(np.fft.fftfreq(height), np.fft.fftfreq(width),
                                    indexing="ij"))
@@ -168,9 +171,8 @@ def pca(data, n_components):
     """
     matrix = _as_matrix(data)
     limit = min(matrix.shape)
-    if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)) \
-            or not 1 <= n_components <= limit:
-        raise ValueError(f"n_components must be an integer from 1 to {limit}, got {n_components!r}.")
+    n_components = check_int(n_components, "n_components", low=1, high=limit,
+                             fix=f"At most min(examples, features) = {limit} components exist.")
     mean = matrix.mean(axis=0, dtype=np.float64).astype(matrix.dtype)
     # scipy may overwrite the centred copy: one data-sized array less at the peak.
     _, singular_values, right_vectors = scipy.linalg.svd(
@@ -180,8 +182,24 @@ def pca(data, n_components):
 
 
 def pca_reconstruct(data, mean, components):
-    """Project ``data`` onto the components' subspace and map back (same shape as ``data``)."""
-    data = np.asarray(data, dtype=np.float64)
+    """Project ``data`` onto the components' subspace and map back (same shape as ``data``).
+
+    Parameters
+    ----------
+    data : array_like
+        Shape (N, ...), each example D numbers once flattened.
+    mean, components : np.ndarray
+        Shapes (D,) and (k, D), as :func:`pca` returns them.
+    """
+    data = check_array(data, "data", min_ndim=1, dtype=np.float64)
+    mean = check_array(mean, "mean", ndim=1, dtype=np.float64)
+    components = check_array(components, "components", ndim=2, dtype=np.float64)
+    features = data[0].size
+    if mean.shape != (features,) or components.shape[1] != features:
+        raise ValueError(
+            f"mean and components must be of shapes ({features},) and (k, {features}) for "
+            f"data of {features} numbers per example. Received: mean of shape {mean.shape}, "
+            f"components of shape {components.shape}.")
     matrix = data.reshape(len(data), -1) - mean
     return (matrix @ components.T @ components + mean).reshape(data.shape)
 
@@ -201,12 +219,13 @@ def principal_angles(basis_a, basis_b):
         min(k, m) angles from smallest to largest, in [0, 90]. All zeros: the same
         subspace; 90: a direction of one is orthogonal to the other.
     """
-    basis_a = np.asarray(basis_a, dtype=np.float64)
-    basis_b = np.asarray(basis_b, dtype=np.float64)
+    basis_a = check_array(basis_a, "basis_a", dtype=np.float64)
+    basis_b = check_array(basis_b, "basis_b", dtype=np.float64)
     if basis_a.ndim != 2 or basis_b.ndim != 2 or basis_a.shape[0] != basis_b.shape[0]:
         raise ValueError(
-            f"Expected two matrices with the same number of rows (D, k) and (D, m), got "
-            f"{basis_a.shape} and {basis_b.shape}.")
+            f"basis_a and basis_b must be two matrices with the same number of rows, (D, k) "
+            f"and (D, m). Received: basis_a of shape {basis_a.shape}, basis_b of shape "
+            f"{basis_b.shape}.")
     orthonormal_a = _orthonormal_columns(basis_a, "basis_a")
     orthonormal_b = _orthonormal_columns(basis_b, "basis_b")
     cosines = np.linalg.svd(orthonormal_a.T @ orthonormal_b, compute_uv=False)
@@ -228,14 +247,17 @@ def angles_to_subspace(vectors, basis):
     np.ndarray
         Shape (n,): 0 for a vector inside the subspace, 90 for one orthogonal to it.
     """
-    vectors = np.asarray(vectors, dtype=np.float64)
-    basis = np.asarray(basis, dtype=np.float64)
+    vectors = check_array(vectors, "vectors", dtype=np.float64)
+    basis = check_array(basis, "basis", dtype=np.float64)
     if vectors.ndim != 2 or basis.ndim != 2 or vectors.shape[1] != basis.shape[0]:
         raise ValueError(
-            f"Expected vectors (n, D) and a basis (D, k), got {vectors.shape} and {basis.shape}.")
+            f"vectors and basis must be vectors (n, D) and a basis (D, k). Received: vectors "
+            f"of shape {vectors.shape}, basis of shape {basis.shape}.")
     lengths = np.linalg.norm(vectors, axis=1)
     if np.any(lengths == 0):
-        raise ValueError("A zero vector has no direction, so no angle to a subspace.")
+        raise ValueError("vectors must be non-zero: a zero vector has no direction, so no "
+                         f"angle to a subspace. Received: zero rows "
+                         f"{np.flatnonzero(lengths == 0).tolist()}.")
     projected = np.linalg.norm(vectors @ _orthonormal_columns(basis, "basis"), axis=1)
     return np.degrees(np.arccos(np.clip(projected / lengths, 0.0, 1.0)))
 
@@ -251,8 +273,9 @@ def _orthonormal_columns(basis, name):
 
 def _as_matrix(data):
     """Examples as rows of a float matrix; float32 stays float32 (half the memory of an SVD)."""
-    data = np.asarray(data)
+    data = check_array(data, "data", min_ndim=2)
     matrix = data.astype(np.result_type(data.dtype, np.float32), copy=False)
-    if matrix.ndim < 2 or len(matrix) < 2:
-        raise ValueError(f"Need at least two examples, got data of shape {matrix.shape}.")
+    if len(matrix) < 2:
+        raise ValueError(f"data must hold at least two examples (a variance needs two). "
+                         f"Received: data of shape {matrix.shape}.")
     return matrix.reshape(len(matrix), -1)

@@ -10,6 +10,11 @@ import matplotlib.ticker
 import numpy as np
 from matplotlib.figure import Figure
 
+from ae_lib.validation import (check_array, check_bool, check_int, check_labels,
+                               check_number, check_numbers,
+                               check_positive_int, check_positive_ints,
+                               check_positive_number, check_sequence, check_string, fail)
+
 
 class DisplayFigure(Figure):
     """A Figure that Jupyter shows as a PNG when a cell returns it.
@@ -54,25 +59,33 @@ def reconstruction_grid(originals, *reconstructions, n=10, labels=None, class_na
     -------
     matplotlib.figure.Figure
     """
-    originals = np.asarray(originals)
+    originals = _images(originals, "originals")
     if not reconstructions:
-        raise ValueError("Pass at least one array of reconstructions after the originals.")
-    rows = [originals, *(np.asarray(r) for r in reconstructions)]
+        raise ValueError("reconstructions must be at least one array, passed after the "
+                         "originals. Received: none.")
+    rows = [originals, *(_images(r, f"reconstructions[{i}]", ndim=None)
+                         for i, r in enumerate(reconstructions))]
     for row in rows[1:]:
         if row.shape != originals.shape:
             raise ValueError(
                 f"originals {originals.shape} and reconstructions {row.shape} must have the "
                 "same shape.")
-    if originals.ndim != 3:
-        raise ValueError(f"Expected images of shape (N, height, width), got {originals.shape}.")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= len(originals):
-        raise ValueError(f"n must be an integer from 1 to {len(originals)}, got {n!r}.")
+    n = check_int(n, "n", low=1, high=len(originals),
+                  fix="n counts the images shown, at most as many as there are.")
+    if labels is not None:
+        labels = check_labels(labels, "labels")
+        if len(labels) < n:
+            raise ValueError(f"labels must give at least one label per image shown ({n}). "
+                             f"Received: {len(labels)} labels.")
+        _check_class_names(class_names, labels[:n])
     if row_titles is None:
         names = (["reconstruction"] if len(rows) == 2
                  else [f"reconstruction {i}" for i in range(1, len(rows))])
         row_titles = ["original", *names]
+    row_titles = _strings(row_titles, "row_titles")
     if len(row_titles) != len(rows):
-        raise ValueError(f"Got {len(row_titles)} row titles for {len(rows)} rows.")
+        raise ValueError(f"row_titles must give one title per row ({len(rows)}). "
+                         f"Received: {len(row_titles)} titles.")
     fig = _new_figure(0.9 * n + 0.6, 1.05 * len(rows) + (0.5 if title else 0.2))
     axes = fig.subplots(len(rows), n, squeeze=False)
     for column in range(n):
@@ -110,12 +123,15 @@ def image_grid(images, *, n_cols=10, titles=None, signed=False, title=None, pane
     -------
     matplotlib.figure.Figure
     """
-    images = np.asarray(images)
-    if images.ndim != 3 or len(images) == 0:
-        raise ValueError(f"Expected images of shape (N, height, width), got {images.shape}.")
-    if titles is not None and len(titles) != len(images):
-        raise ValueError(f"Got {len(titles)} titles for {len(images)} images.")
-    n_cols = min(n_cols, len(images))
+    images = _images(images, "images")
+    if titles is not None:
+        titles = _strings(titles, "titles")
+        if len(titles) != len(images):
+            raise ValueError(f"titles must give one title per image ({len(images)}). "
+                             f"Received: {len(titles)} titles.")
+    signed = check_bool(signed, "signed")
+    panel_size = check_positive_number(panel_size, "panel_size")
+    n_cols = min(check_positive_int(n_cols, "n_cols"), len(images))
     n_rows = -(-len(images) // n_cols)
     fig = _new_figure(panel_size * n_cols, (panel_size + 0.1) * n_rows + (0.4 if title else 0))
     axes = fig.subplots(n_rows, n_cols, squeeze=False)
@@ -153,11 +169,11 @@ def class_code_heatmap(codes, labels, class_names, *, title="Mean code of each c
     -------
     matplotlib.figure.Figure
     """
-    codes = np.asarray(codes)
-    labels = np.asarray(labels)
-    if codes.ndim != 2 or len(codes) != len(labels):
-        raise ValueError(
-            f"Expected codes (N, latent_dim) and labels (N,), got {codes.shape} and {labels.shape}.")
+    codes = check_array(codes, "codes", ndim=2, shape_hint="(N, latent_dim)")
+    labels = check_labels(labels, "labels", length=len(codes), per="code")
+    if class_names is None:
+        fail(TypeError, "class_names", "a sequence of names, one per class", class_names)
+    _check_class_names(class_names, labels)
     classes = np.unique(labels)
     means = np.stack([codes[labels == cls].mean(axis=0) for cls in classes])
     return matrix_heatmap(means, row_labels=[class_names[c] for c in classes],
@@ -183,15 +199,17 @@ def matrix_heatmap(matrix, *, row_labels=None, column_labels=None, xlabel=None, 
     -------
     matplotlib.figure.Figure
     """
-    matrix = np.asarray(matrix, dtype=float)
-    if matrix.ndim != 2:
-        raise ValueError(f"Expected a 2-D matrix, got shape {matrix.shape}.")
+    matrix = check_array(matrix, "matrix", dtype=float, ndim=2, shape_hint="(rows, columns)")
+    for limit, limit_name in ((vmin, "vmin"), (vmax, "vmax")):
+        if limit is not None:
+            check_number(limit, limit_name)
     n_rows, n_columns = matrix.shape
     row_labels = list(range(n_rows)) if row_labels is None else list(row_labels)
     column_labels = list(range(n_columns)) if column_labels is None else list(column_labels)
     if len(row_labels) != n_rows or len(column_labels) != n_columns:
-        raise ValueError(f"Got {len(row_labels)} row and {len(column_labels)} column labels "
-                         f"for a {n_rows} x {n_columns} matrix.")
+        raise ValueError(f"row_labels and column_labels must label a {n_rows} x {n_columns} "
+                         f"matrix. Received: {len(row_labels)} row and "
+                         f"{len(column_labels)} column labels.")
     fig = _new_figure(max(5.0, 0.25 * n_columns + 2.5), max(3.0, 0.3 * n_rows + 1.6))
     ax = fig.subplots()
     image = ax.imshow(matrix, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax)
@@ -223,9 +241,11 @@ def transpose_pair(matrix, *, names=("encoder: W", "decoder: W transposed"), tit
     matplotlib.figure.Figure
         Two axes: the matrix (left) and its transpose (right).
     """
-    matrix = np.asarray(matrix, dtype=float)
-    if matrix.ndim != 2:
-        raise ValueError(f"Expected a 2-D weight matrix, got shape {matrix.shape}.")
+    matrix = check_array(matrix, "matrix", dtype=float, ndim=2,
+                         shape_hint="(rows, columns): a 2-D weight matrix")
+    names = _strings(names, "names")
+    if len(names) != 2:
+        raise ValueError(f"names must be two panel titles. Received: {len(names)}.")
     limit = float(np.abs(matrix).max()) or 1.0
     fig = _new_figure(9.0, 4.2)
     grid = fig.add_gridspec(1, 2, width_ratios=[1, 2.2])
@@ -264,13 +284,21 @@ def series_plot(x_values, series, *, xlabel, ylabel, log_x=False, log_y=False, v
     -------
     matplotlib.figure.Figure
     """
-    x_values = np.asarray(x_values, dtype=float)
-    if not series:
-        raise ValueError("Give at least one series to plot.")
+    x_values = np.asarray(check_numbers(x_values, "x_values"))
+    if not isinstance(series, dict) or not series:
+        raise ValueError("Give at least one series to plot: series must be a non-empty dict "
+                         f"of label to values. Received: series={series!r}.")
     for label, values in series.items():
+        values = check_numbers(values, f"series[{label!r}]", non_empty=False)
         if len(values) != len(x_values):
-            raise ValueError(f"Series {label!r} has {len(values)} values for "
-                             f"{len(x_values)} x values.")
+            raise ValueError(f"series[{label!r}] must have one value per x value "
+                             f"({len(x_values)}). Received: {len(values)} values.")
+    log_x, log_y = check_bool(log_x, "log_x"), check_bool(log_y, "log_y")
+    if vline is not None and (not isinstance(vline, (tuple, list)) or len(vline) != 2):
+        fail(TypeError, "vline", "an (x, label) pair such as (784, 'complete'), or None", vline)
+    if log_x and min(x_values) <= 0:
+        raise ValueError(f"x_values must be above 0 on a logarithmic axis (log_x=True). "
+                         f"Received: x_values={list(x_values)}.")
     fig = _new_figure(6.4, 3.8)
     ax = fig.subplots()
     for label, values in series.items():
@@ -311,9 +339,13 @@ def tradeoff_plot(x_values, y_values, point_labels, *, xlabel, ylabel, title=Non
     -------
     matplotlib.figure.Figure
     """
+    x_values = check_numbers(x_values, "x_values")
+    y_values = check_numbers(y_values, "y_values")
+    point_labels = _strings(point_labels, "point_labels")
     if not len(x_values) == len(y_values) == len(point_labels) or len(x_values) == 0:
-        raise ValueError(f"Give one x, one y and one label per point; got {len(x_values)}, "
-                         f"{len(y_values)} and {len(point_labels)}.")
+        raise ValueError(f"x_values, y_values and point_labels must give one x, one y and "
+                         f"one label per point. Received: {len(x_values)}, {len(y_values)} "
+                         f"and {len(point_labels)}.")
     fig = _new_figure(6.4, 3.8)
     ax = fig.subplots()
     ax.plot(x_values, y_values, marker="o", color="tab:blue")
@@ -345,8 +377,13 @@ def histograms(samples, *, xlabel, bins=50, log_y=True, title=None):
     -------
     matplotlib.figure.Figure
     """
-    if not samples:
-        raise ValueError("Give at least one sample to draw.")
+    if not isinstance(samples, dict) or not samples:
+        raise ValueError("Give at least one sample to draw: samples must be a non-empty dict "
+                         f"of panel title to values. Received: samples={samples!r}.")
+    samples = {name: check_array(values, f"samples[{name!r}]", min_ndim=0)
+               for name, values in samples.items()}
+    bins = check_positive_int(bins, "bins")
+    log_y = check_bool(log_y, "log_y")
     fig = _new_figure(3.0 * len(samples) + 0.4, 3.2)
     axes = np.atleast_1d(fig.subplots(1, len(samples), sharey=True))
     for ax, (name, values) in zip(axes, samples.items()):
@@ -378,8 +415,14 @@ def seed_bars(panels, *, ylabel, title=None, paired=True):
     -------
     matplotlib.figure.Figure
     """
-    if not panels or not all(panels.values()):
-        raise ValueError("Give at least one panel, each with at least one bar.")
+    if not isinstance(panels, dict) or not panels or \
+            not all(isinstance(bars, dict) and bars for bars in panels.values()):
+        raise ValueError("Give at least one panel, each with at least one bar: panels must be "
+                         "a dict of panel title to a dict of bar label to values.")
+    panels = {title_: {label: check_numbers(values, f"panels[{title_!r}][{label!r}]")
+                       for label, values in bars.items()}
+              for title_, bars in panels.items()}
+    paired = check_bool(paired, "paired")
     fig = _new_figure(3.2 * len(panels) + 0.5, 3.6)
     axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
     for ax, (panel_title, bars) in zip(axes, panels.items()):
@@ -415,8 +458,11 @@ def architecture_diagram(sizes, names, *, title=None):
     -------
     matplotlib.figure.Figure
     """
+    sizes = check_positive_ints(sizes, "sizes")
+    names = _strings(names, "names")
     if len(sizes) != len(names) or len(sizes) < 2:
-        raise ValueError("Give at least two layers, with one name per size.")
+        raise ValueError(f"sizes and names must give at least two layers, one name per size. "
+                         f"Received: {len(sizes)} sizes and {len(names)} names.")
     fig = _new_figure(2.2 * len(sizes), 3.2)
     ax = fig.subplots()
     heights = np.sqrt(np.asarray(sizes, dtype=float))
@@ -461,9 +507,12 @@ def greedy_pretraining_diagram(layer_sizes, *, input_size=784, n_classes=10, tit
     -------
     matplotlib.figure.Figure
     """
-    sizes = [int(size) for size in layer_sizes]
-    if not sizes or min(sizes) <= 0:
-        raise ValueError("layer_sizes must be one or more positive widths.")
+    if isinstance(layer_sizes, (list, tuple)) and not layer_sizes:
+        raise ValueError("layer_sizes must be one or more positive widths. Received: "
+                         f"layer_sizes={layer_sizes!r}.")
+    sizes = check_positive_ints(layer_sizes, "layer_sizes")
+    input_size = check_positive_int(input_size, "input_size")
+    n_classes = check_positive_int(n_classes, "n_classes")
     colours = {"input": "0.75", "frozen": "0.55", "train": "tab:blue", "decoder": "tab:orange",
                "softmax": "tab:green"}
     n_rows = len(sizes) + 1
@@ -497,6 +546,28 @@ def greedy_pretraining_diagram(layer_sizes, *, input_size=784, n_classes=10, tit
     if title:
         ax.set_title(title)
     return fig
+
+
+def _images(images, name, ndim=3):
+    """A non-empty batch of finite images, shape (N, height, width)."""
+    return check_array(images, name, ndim=ndim, shape_hint="(N, height, width)")
+
+
+def _strings(values, name):
+    """A list of strings, from a sequence of strings."""
+    return [check_string(value, f"each entry of {name}")
+            for value in check_sequence(values, name, non_empty=False,
+                                        what="a sequence of strings")]
+
+
+def _check_class_names(class_names, labels):
+    """Names for every label, when given."""
+    if class_names is None:
+        return
+    names = check_sequence(class_names, "class_names", what="a sequence of names")
+    if len(labels) and labels.max() >= len(names):
+        raise ValueError(f"class_names must name every class. Received: {len(names)} names "
+                         f"for labels up to {labels.max()}.")
 
 
 def _curve_label(key):
@@ -538,10 +609,12 @@ def learning_curves(history, *, keys=None, log_scale=False, title="Learning curv
     curves = getattr(history, "history", history)
     if not isinstance(curves, dict) or not curves:
         raise ValueError("history must be a keras History or a non-empty dict of per-epoch values.")
-    keys = list(curves) if keys is None else list(keys)
+    keys = list(curves) if keys is None else _strings(keys, "keys")
+    log_scale = check_bool(log_scale, "log_scale")
     unknown = [key for key in keys if key not in curves]
     if unknown:
-        raise ValueError(f"No curve named {unknown}; the history has {sorted(curves)}.")
+        raise ValueError(f"keys must name curves of the history, {sorted(curves)}. "
+                         f"Received: no curve named {unknown}.")
     fig = _new_figure(6, 3.6)
     ax = fig.subplots()
     for key in keys:

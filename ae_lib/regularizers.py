@@ -1,23 +1,28 @@
 """Sparsity penalties on an autoencoder's code, as Keras activity regularizers.
 
 Pass one as ``Autoencoder(k, code_regularizer=...)`` (or as a layer's
-``activity_regularizer``); Keras adds it to the loss and saves it with the model.
+``activity_regularizer``); Keras adds it to the loss and saves it with the model. Both
+classes are registered, so a saved model that uses one loads after
+``import ae_lib.regularizers`` (or ``import ae_lib.models``, which imports this module).
 
-Why not Keras's own ``keras.regularizers.L1``: Keras 3.14 began dividing a layer's activity
-penalty by the batch size before adding it to the loss; earlier versions (Colab's Keras
-3.13, for one) add it undivided. The same ``L1(1e-4)`` is therefore 256 times stronger at
-batch 256 on Colab than on a newer Keras, enough to silence every unit. The penalties here
-add the same amount on every Keras version: they detect what this Keras does, once.
+Why ``L1Activity`` and not Keras's own ``keras.regularizers.L1``: Keras 3.14 began
+dividing a layer's activity penalty by the batch size before adding it to the loss;
+earlier versions (Colab's Keras 3.13, for one) add it undivided. The same ``L1(1e-4)`` is
+therefore 256 times stronger at batch 256 on Colab than on a newer Keras, enough to
+silence every unit (the Colab twin, ``make colab-check``, found this in chapter 5). The
+penalties here add the same amount on every Keras version: they measure, once, what this
+Keras does.
 """
 
 from __future__ import annotations
 
 import functools
-import numbers
 
 import keras
 import numpy as np
 from keras import ops
+
+from ae_lib.validation import check_number
 
 
 @functools.lru_cache(maxsize=None)
@@ -39,19 +44,6 @@ def _per_batch_scale(codes):
     return 1.0
 
 
-def _check_number(name, value, low, high, *, low_open=False, high_open=False):
-    """``value`` as a float if it lies in the given range; otherwise a clear error."""
-    inside = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if inside:
-        value = float(value)
-        inside = (low < value if low_open else low <= value) and \
-                 (value < high if high_open else value <= high)
-    if not inside:
-        bounds = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-        raise ValueError(f"{name} must be a number in {bounds}, got {value!r}.")
-    return value
-
-
 @keras.saving.register_keras_serializable(package="ae_lib")
 class L1Activity(keras.regularizers.Regularizer):
     """The L1 penalty ``weight * sum_j |z_j|`` of each code, averaged over the batch.
@@ -61,12 +53,13 @@ class L1Activity(keras.regularizers.Regularizer):
 
     Parameters
     ----------
-    weight : float
-        The penalty's weight lambda, at least 0.
+    weight : float, default 1e-4
+        The penalty's weight lambda, a finite number of at least 0.
     """
 
     def __init__(self, weight=1e-4):
-        self.weight = _check_number("weight", weight, 0.0, float("inf"), high_open=True)
+        self.weight = check_number(weight, "weight", low=0.0,
+                                   fix="Pass a small number such as 1e-4.")
         keras_divides_activity_penalties()  # measured here, outside any traced function
 
     def __call__(self, codes):
@@ -85,20 +78,22 @@ class KLSparsity(keras.regularizers.Regularizer):
 
     For codes in (0, 1) (sigmoid units), ``rho_hat_j`` is unit j's mean activation over the
     batch, and the penalty is ``beta * sum_j KL(rho || rho_hat_j)`` with
-    ``KL(rho || q) = rho log(rho / q) + (1 - rho) log((1 - rho) / (1 - q))``. It is zero
-    when every unit's mean activation equals the target ``rho``.
+    ``KL(rho || q) = rho log(rho / q) + (1 - rho) log((1 - rho) / (1 - q))``, one number per
+    batch, on every Keras version. It is zero when every unit's mean activation equals the
+    target ``rho``.
 
     Parameters
     ----------
     rho : float
         Target mean activation, in (0, 1); 0.05 is usual.
     beta : float
-        Weight of the penalty, at least 0.
+        Weight of the penalty, a finite number of at least 0.
     """
 
     def __init__(self, rho=0.05, beta=1.0):
-        self.rho = _check_number("rho", rho, 0.0, 1.0, low_open=True, high_open=True)
-        self.beta = _check_number("beta", beta, 0.0, float("inf"), high_open=True)
+        self.rho = check_number(rho, "rho", low=0.0, high=1.0, low_open=True, high_open=True,
+                                fix="Pass a small target activation such as 0.05.")
+        self.beta = check_number(beta, "beta", low=0.0, fix="Pass a weight such as 1e-3.")
         keras_divides_activity_penalties()  # measured here, outside any traced function
 
     def __call__(self, codes):

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import random
 
+import keras
 import numpy as np
+import tensorflow as tf
+
+from ae_lib.validation import check_seed
 
 
 def set_seed(seed=0):
@@ -16,19 +20,14 @@ def set_seed(seed=0):
     Parameters
     ----------
     seed : int, default 0
-        A non-negative integer below 2**32.
+        An integer from 0 to 2**32 - 1 (a NumPy integer will do).
 
     Returns
     -------
     int
         The seed, so a notebook can print what it used.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be an integer from 0 to 2**32 - 1, got {seed!r}.")
-    import keras
-    import tensorflow as tf
-
-    seed = int(seed)
+    seed = check_seed(seed)
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)  # Python, NumPy and the backend (TensorFlow)

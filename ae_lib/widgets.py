@@ -23,8 +23,12 @@ import numbers
 
 import numpy as np
 
-from .metrics import mse, psnr
-from .noise import NOISE_KINDS, corrupt
+from ae_lib.metrics import mse, psnr
+from ae_lib.noise import NOISE_KINDS, check_noise_level, corrupt
+from ae_lib.validation import (check_array, check_callable, check_images, check_int,
+                               check_mapping, check_non_negative_int, check_numbers,
+                               check_positive_ints, check_seed, check_sequence,
+                               check_string)
 
 # A rendered frame: an image (H, W) with values in [0, 1], and a caption.
 Frame = tuple[np.ndarray, str]
@@ -55,27 +59,31 @@ class Explorer:
     """
 
     def __init__(self, controls, render, *, title="", scale=3, initial=None):
-        if not controls:
-            raise ValueError("an explorer needs at least one control")
+        check_mapping(controls, "controls", what="a dict of control name to values")
         self.controls_values = {}
         for name, values in controls.items():
-            values = list(values)
-            if not values:
-                raise ValueError(f"control {name!r} offers no values; give it at least one")
-            self.controls_values[name] = values
+            check_string(name, "each control name")
+            self.controls_values[name] = check_sequence(
+                values, f"controls[{name!r}]", what="a sequence of values")
         n_frames = int(np.prod([len(v) for v in self.controls_values.values()]))
         if n_frames > MAX_FRAMES:
             raise ValueError(
-                f"{n_frames} combinations of control values is too many to pre-compute for "
-                f"the site (at most {MAX_FRAMES}); offer fewer values per control")
+                f"controls must offer at most {MAX_FRAMES} combinations of values to "
+                f"pre-compute for the site. Received: {n_frames} combinations, too many to "
+                f"pre-compute; offer fewer values per control.")
         self.start = {name: 0 for name in self.controls_values}
+        if initial is not None:
+            check_mapping(initial, "initial", non_empty=False,
+                          what="a dict of control name to value")
         for name, value in (initial or {}).items():
             if name not in self.controls_values or value not in self.controls_values[name]:
-                raise ValueError(f"initial value {value!r} for {name!r} is not one of the "
-                                 "control's values")
+                raise ValueError(
+                    f"initial[{name!r}] must be one of the control's values "
+                    f"{self.controls_values.get(name)}. Received: initial value {value!r} "
+                    f"for {name!r}.")
             self.start[name] = self.controls_values[name].index(value)
-        self.render = render
-        self.title = title
+        self.render = check_callable(render, "render")
+        self.title = check_string(title, "title")
         self.scale = check_scale(scale)
         self._build_widget()
 
@@ -131,8 +139,8 @@ class Explorer:
                     for idx in index_tuples]
         rendered = self.render(settings)
         if len(rendered) != len(settings):
-            raise ValueError(f"render returned {len(rendered)} frames for "
-                             f"{len(settings)} settings; it must return one per setting")
+            raise ValueError(f"render must return one frame per setting. Received: render "
+                             f"returned {len(rendered)} frames for {len(settings)} settings.")
         return {idx: (png_bytes(image, self.scale), caption)
                 for idx, (image, caption) in zip(index_tuples, rendered)}
 
@@ -220,18 +228,22 @@ def _static_control(index, name, values, start=0):
 
 
 def check_scale(scale):
-    if not isinstance(scale, numbers.Integral) or not 1 <= scale <= 16:
-        raise ValueError(f"scale must be a whole number from 1 to 16, got {scale!r}")
-    return int(scale)
+    """``scale`` as an int if it is a whole number from 1 to 16 (screen pixels per pixel)."""
+    return check_int(scale, "scale", low=1, high=16)
 
 
 def png_bytes(image, scale=1):
-    """Encode a greyscale image with values in [0, 1] as PNG, each pixel scaled up."""
+    """Encode a greyscale image with values in [0, 1] as PNG, each pixel scaled up.
+
+    Values outside [0, 1] are clipped; NaN and infinite values are refused.
+    """
     from PIL import Image
 
-    image = np.asarray(image, dtype=np.float32)
+    scale = check_scale(scale)
+    image = check_array(image, "image", dtype=np.float32, non_empty=True)
     if image.ndim != 2:
-        raise ValueError(f"expected a 2-D greyscale image, got shape {image.shape}")
+        raise ValueError(f"image must be a 2-D greyscale image (height, width). Received: "
+                         f"image of shape {image.shape}.")
     pixels = (np.clip(image, 0.0, 1.0) * 255).round().astype(np.uint8)
     pixels = np.repeat(np.repeat(pixels, scale, axis=0), scale, axis=1)
     buffer = io.BytesIO()
@@ -241,11 +253,15 @@ def png_bytes(image, scale=1):
 
 def image_rows(*rows, gap=2):
     """Tile rows of images (each of shape (n, H, W)) into one picture, white gaps between."""
-    rows = [np.asarray(r, dtype=np.float32) for r in rows]
+    if not rows:
+        raise ValueError("rows must be at least one row of images. Received: none.")
+    gap = check_non_negative_int(gap, "gap")
+    rows = [check_array(r, f"rows[{i}]", ndim=3, dtype=np.float32,
+                        shape_hint="(n, height, width)") for i, r in enumerate(rows)]
     n, height, width = rows[0].shape
     if any(r.shape != rows[0].shape for r in rows):
-        raise ValueError("every row needs the same number and shape of images, got "
-                         f"{[r.shape for r in rows]}")
+        raise ValueError("rows must have the same number and shape of images. Received: "
+                         f"rows of shapes {[r.shape for r in rows]}.")
     canvas = np.ones((len(rows) * (height + gap) - gap, n * (width + gap) - gap), np.float32)
     for i, row in enumerate(rows):
         for j, image in enumerate(row):
@@ -274,17 +290,21 @@ def latent_size_explorer(images, reconstructions, *, errors=None, error_label="t
         What ``errors`` are, for the caption.
     """
     images = _check_images(images)
-    if not reconstructions:
-        raise ValueError("reconstructions is empty; give one array per code size")
-    sizes = sorted(reconstructions)
-    rebuilt = {k: _as_images(reconstructions[k], images) for k in sizes}
+    check_mapping(reconstructions, "reconstructions",
+                  what="a dict of code size to reconstructions")
+    sizes = sorted(check_positive_ints(list(reconstructions), "reconstructions' keys"))
+    rebuilt = {k: _as_images(check_images(reconstructions[k], f"reconstructions[{k}]"),
+                             images) for k in sizes}
+    check_string(error_label, "error_label")
     if errors is None:
         errors = {k: mse(images, rebuilt[k]) for k in sizes}
         label = "MSE on these images"
     else:
+        check_mapping(errors, "errors", what="a dict of code size to error")
         missing = set(sizes) - set(errors)
         if missing:
-            raise ValueError(f"errors has no value for code sizes {sorted(missing)}")
+            raise ValueError(f"errors must give a value for every code size. Received: "
+                             f"errors has no value for code sizes {sorted(missing)}.")
         label = error_label
 
     def render(settings):
@@ -312,11 +332,19 @@ def noise_level_explorer(images, denoisers, *, levels=(0.1, 0.2, 0.3, 0.4, 0.5),
         Seed of the noise, so that the pictures repeat.
     """
     images = _check_images(images)
+    check_mapping(denoisers, "denoisers", what="a dict of noise kind to denoiser")
     unknown = set(denoisers) - set(NOISE_KINDS)
-    if not denoisers or unknown:
-        raise ValueError(f"denoisers must map noise kinds {NOISE_KINDS} to models, "
-                         f"got {sorted(denoisers)}")
-    levels = list(levels)
+    if unknown:
+        raise ValueError(f"denoisers must map noise kinds {sorted(NOISE_KINDS)} to models. "
+                         f"Received: denoisers with keys {sorted(map(str, denoisers))}.")
+    for kind, denoiser in denoisers.items():
+        check_callable(denoiser, f"denoisers[{kind!r}]")
+    # Checked now, not when the explorer is first drawn.
+    levels = check_numbers(levels, "levels", low=0.0, high=1.0)
+    for kind in denoisers:
+        for level in levels:
+            check_noise_level(kind, level)
+    seed = check_seed(seed)
     cache = {}
 
     def frame(kind, level):
@@ -352,21 +380,24 @@ def code_explorer(decoder, base_code, units, values, *, image_shape=(28, 28)):
         The values each slider offers: one list for all, or one per unit. Each slider
         starts at the value closest to the unit's value in ``base_code``.
     """
-    base_code = np.asarray(base_code, dtype=np.float32)
+    check_callable(decoder, "decoder")
+    base_code = check_array(base_code, "base_code", dtype=np.float32)
     if base_code.ndim != 1:
-        raise ValueError(f"base_code must be one code, shape (k,), got {base_code.shape}")
-    units = [int(u) for u in units]
-    bad = [u for u in units if not 0 <= u < base_code.size]
-    if not units or bad:
-        raise ValueError(f"units must be code units between 0 and {base_code.size - 1}, "
-                         f"got {units}")
+        raise ValueError(f"base_code must be one code, shape (k,). Received: base_code of "
+                         f"shape {base_code.shape}.")
+    units = check_sequence(units, "units", what="a sequence of code units")
+    units = [check_int(u, "each entry of units", low=0, high=base_code.size - 1,
+                       fix=f"units must be code units between 0 and {base_code.size - 1}.")
+             for u in units]
     if isinstance(values, dict):
         missing = set(units) - set(values)
         if missing:
-            raise ValueError(f"values has no list for units {sorted(missing)}")
-        per_unit = {u: [float(v) for v in values[u]] for u in units}
+            raise ValueError(f"values must give a list for every unit. Received: values has "
+                             f"no list for units {sorted(missing)}.")
+        per_unit = {u: check_numbers(values[u], f"values[{u}]") for u in units}
     else:
-        per_unit = {u: [float(v) for v in values] for u in units}
+        per_unit = {u: check_numbers(values, "values") for u in units}
+    image_shape = tuple(check_positive_ints(image_shape, "image_shape"))
 
     def render(settings):
         codes = np.repeat(base_code[None], len(settings), axis=0)
@@ -385,10 +416,4 @@ def code_explorer(decoder, base_code, units, values, *, image_shape=(28, 28)):
 
 
 def _check_images(images):
-    images = np.asarray(images, dtype=np.float32)
-    if images.ndim != 3 or len(images) == 0:
-        raise ValueError(f"images must have shape (n, height, width), got {images.shape}")
-    if images.min() < 0 or images.max() > 1:
-        raise ValueError("images must have values in [0, 1]; scale them first "
-                         "(ae_lib.data.load_fashion_mnist does)")
-    return images
+    return check_images(images, "images", ndim=3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 
 import numpy as np
@@ -46,16 +47,18 @@ def test_subsets_are_class_balanced_seeded_and_shuffled():
     assert not np.array_equal(other, x_train)
 
 
-@pytest.mark.parametrize("bad", [0, -5, 60_001, 2.5, True, "100"])
-def test_bad_subset_sizes_are_refused_with_the_valid_range(bad):
-    with pytest.raises(ValueError, match="integer from 1 to 60000"):
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (-5, ValueError),
+                                        (60_001, ValueError), (2.5, TypeError),
+                                        (True, TypeError), ("100", TypeError)])
+def test_bad_subset_sizes_are_refused_with_the_valid_range(bad, error):
+    with pytest.raises(error, match="n_train must be an integer from 1 to 60000"):
         data.load_fashion_mnist(n_train=bad, download=False)
 
 
 def test_balanced_subset_says_when_a_class_is_too_small():
     images = np.zeros((12, 2))
     labels = np.array([0] * 10 + [1] * 2)
-    with pytest.raises(ValueError, match="Class 1 has only 2 examples"):
+    with pytest.raises(ValueError, match="n must be at most 4 .*Class 1 has only 2 examples"):
         data.balanced_subset(images, labels, 8)
 
 
@@ -173,7 +176,90 @@ def test_digits_8x8_are_split_per_class_and_scaled():
     assert np.all(np.abs(share - 0.2) < 0.02)
 
 
-@pytest.mark.parametrize("bad", [0, 1, -0.1, 1.5])
+@pytest.mark.parametrize("bad", [0, 1, -0.1, 1.5, float("nan")])
 def test_digits_8x8_refuse_an_impossible_split(bad):
     with pytest.raises(ValueError, match="strictly between 0 and 1"):
         data.load_digits_8x8(test_fraction=bad)
+
+
+# ------------------------------------------------------------------ fault injection
+
+def _flip_a_byte_keeping_size_and_time_stamp(path, offset):
+    stat = path.stat()
+    raw = bytearray(path.read_bytes())
+    raw[offset] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+
+
+@pytest.mark.parametrize("name, offset", [("train-images-idx3-ubyte.gz", 5_000_000),
+                                          ("t10k-labels-idx1-ubyte.gz", -20)])
+def test_a_flipped_byte_is_an_error_naming_the_file(fashion_copy, name, offset):
+    target = fashion_copy / name
+    _flip_a_byte_keeping_size_and_time_stamp(target, offset % target.stat().st_size)
+    with pytest.raises(data.DataIntegrityError, match=name):
+        data.load_fashion_mnist(path=fashion_copy)
+
+
+def test_the_wrong_file_under_the_right_name_is_refused(fashion_copy):
+    # A valid gzipped IDX file, but the test labels where the training labels should be.
+    shutil.copy(fashion_copy / "t10k-labels-idx1-ubyte.gz",
+                fashion_copy / "train-labels-idx1-ubyte.gz")
+    with pytest.raises(data.DataIntegrityError,
+                       match="train-labels-idx1-ubyte.gz.*published checksum"):
+        data.load_fashion_mnist(path=fashion_copy)
+
+
+def test_a_file_corrupted_after_a_first_load_is_noticed_despite_the_cache(fashion_copy,
+                                                                          monkeypatch):
+    first, _ = data.load_fashion_mnist(path=fashion_copy)
+    verified = []
+    real_verify = data._verify_idx_file
+    monkeypatch.setattr(data, "_verify_idx_file",
+                        lambda path, spec: verified.append(path.name) or real_verify(path, spec))
+    again, _ = data.load_fashion_mnist(path=fashion_copy)
+    assert verified == [] and np.array_equal(again[1], first[1])  # served from the cache
+    # Same size, same time stamp, one byte changed: the cache must not serve it.
+    _flip_a_byte_keeping_size_and_time_stamp(fashion_copy / "train-labels-idx1-ubyte.gz", 30)
+    with pytest.raises(data.DataIntegrityError, match="train-labels-idx1-ubyte.gz"):
+        data.load_fashion_mnist(path=fashion_copy)
+    assert "train-labels-idx1-ubyte.gz" in verified
+
+
+def test_the_cached_arrays_cannot_be_changed_by_a_caller(fashion_copy):
+    (x_train, y_train), _ = data.load_fashion_mnist(path=fashion_copy)
+    x_train[:] = 0
+    y_train[:] = 0
+    (again, labels), _ = data.load_fashion_mnist(path=fashion_copy)
+    assert again.max() == 1.0 and labels.max() == 9
+
+
+@pytest.mark.parametrize("value", ["1", "true", "TRUE", "True", "yes", "on", "ON", " yes "])
+def test_offline_values_switch_downloading_off(isolated_sources, monkeypatch, value):
+    monkeypatch.setenv(data.OFFLINE_ENV_VAR, value)
+    assert data.offline()
+    with pytest.raises(data.DataNotFoundError, match="downloading is switched off"):
+        data.load_fashion_mnist()
+
+
+@pytest.mark.parametrize("value", ["0", "false", "No", "off", ""])
+def test_online_values_leave_downloading_on(isolated_sources, monkeypatch, value):
+    monkeypatch.setenv(data.OFFLINE_ENV_VAR, value)
+    assert not data.offline()
+    with pytest.raises(data.DataNotFoundError, match="could not be downloaded"):
+        data.load_fashion_mnist()
+
+
+def test_an_unknown_offline_value_is_an_error_not_a_download(isolated_sources, monkeypatch):
+    monkeypatch.setenv(data.OFFLINE_ENV_VAR, "offline please")
+    with pytest.raises(ValueError, match="AE_LIB_OFFLINE must be 1, true, yes or on"):
+        data.load_fashion_mnist()
+
+
+def test_a_subset_without_a_seed_is_refused_rather_than_random():
+    with pytest.raises(TypeError, match="seed must be an integer.*None would draw"):
+        data.load_fashion_mnist(n_train=100, seed=None, download=False)
+    (first, _), _ = data.load_fashion_mnist(n_train=100, seed=np.int64(5), download=False)
+    (second, _), _ = data.load_fashion_mnist(n_train=100, seed=5, download=False)
+    np.testing.assert_array_equal(first, second)

@@ -73,9 +73,10 @@ def test_pca_reconstruction_matches_scikit_learn_and_keeps_the_shape(correlated_
     np.testing.assert_allclose(pca_reconstruct(images, full[0], full[1]), images, atol=1e-10)
 
 
-@pytest.mark.parametrize("bad", [0, 13, 2.0, True])
-def test_pca_refuses_an_impossible_number_of_components(correlated_data, bad):
-    with pytest.raises(ValueError, match="n_components must be an integer from 1 to 12"):
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (13, ValueError), (2.0, TypeError),
+                                        (True, TypeError)])
+def test_pca_refuses_an_impossible_number_of_components(correlated_data, bad, error):
+    with pytest.raises(error, match="n_components must be an integer from 1 to 12"):
         pca(correlated_data, bad)
 
 
@@ -175,5 +176,9 @@ def test_psnr_of_a_hand_computed_case_and_of_a_copy():
     assert psnr(originals, reconstructions) == pytest.approx(30.0)
     assert psnr(originals * 255, reconstructions * 255, data_range=255) == pytest.approx(30.0)
     assert psnr(reconstructions, reconstructions) == float("inf")
-    with pytest.raises(ValueError, match="data_range must be a positive number"):
+    with pytest.raises(ValueError, match="data_range must be a number above 0"):
         psnr(originals, reconstructions, data_range=0)
+    # NumPy scalars are numbers too.
+    for data_range in (np.float32(255.0), np.int64(255)):
+        assert psnr(originals * 255, reconstructions * 255, data_range=data_range) == \
+            pytest.approx(30.0)

@@ -36,9 +36,11 @@ def test_outputs_have_the_input_shape_and_sigmoid_range(images):
     np.testing.assert_allclose(model.decode(codes), output, atol=1e-6)
 
 
-@pytest.mark.parametrize("bad", [0, -3, 2.5, True, "8", None])
-def test_latent_dim_must_be_a_positive_integer(bad):
-    with pytest.raises(ValueError, match="latent_dim must be a positive integer"):
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (-3, ValueError), (2.5, TypeError),
+                                        (True, TypeError), ("8", TypeError),
+                                        (None, TypeError)])
+def test_latent_dim_must_be_a_positive_integer(bad, error):
+    with pytest.raises(error, match="latent_dim must be a positive integer"):
         Autoencoder(bad)
 
 
@@ -67,7 +69,9 @@ def test_wrong_image_size_is_refused_after_the_model_was_used(images):
     for run in (lambda: model.predict(wrong, verbose=0),
                 lambda: model.fit(wrong, wrong, verbose=0),
                 lambda: model.evaluate(wrong, wrong, verbose=0)):
-        with pytest.raises(ValueError, match=r"shape \(batch, 28, 28\), got \(4, 32, 32\)"):
+        with pytest.raises(ValueError, match=r"x must be a batch of images of shape "
+                                             r"\(batch, 28, 28\) for this Autoencoder. "
+                                             r"Received: x of shape \(4, 32, 32\)"):
             run()
 
 
@@ -141,9 +145,99 @@ def test_a_code_regularizer_that_is_not_one_is_refused():
         Autoencoder(4, code_regularizer=0.01)
 
 
+def _compiled(latent_dim=4):
+    model = Autoencoder(latent_dim)
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
+@pytest.mark.parametrize("transform, message", [
+    (lambda x: x * 255, r"values in \[0, 1\].*divide by 255"),
+    (lambda x: np.where(x > 0.5, np.nan, x), "finite"),
+    (lambda x: np.where(x > 0.5, -np.inf, x), "finite"),
+    (lambda x: x[:0], "non-empty batch")])
+def test_fit_evaluate_and_predict_refuse_bad_images_before_training(images, method,
+                                                                    transform, message):
+    model = _compiled()
+    bad = transform(images)
+    run = getattr(model, method)
+    with pytest.raises(ValueError, match=f"x must .*{message}|x must have {message}"):
+        run(bad, verbose=0) if method == "predict" else run(bad, bad, verbose=0)
+    assert not model.built  # refused before Keras built, traced or trained anything
+
+
+def test_tensors_are_checked_and_a_tf_data_pipeline_is_passed_through(images):
+    model = _compiled()
+    with pytest.raises(ValueError, match="divide by 255"):
+        model.fit(tf.constant(images * 255), tf.constant(images), verbose=0)
+    pipeline = tf.data.Dataset.from_tensor_slices((images, images)).batch(8)
+    assert len(model.fit(pipeline, epochs=2, verbose=0, shuffle=False).history["loss"]) == 2
+
+
+def test_fit_refuses_settings_keras_would_ignore_or_choke_on(images):
+    model = _compiled()
+    with pytest.raises(ValueError, match="y is missing.*fit\\(x, x\\)"):
+        model.fit(images, verbose=0)
+    with pytest.raises(ValueError, match="epochs must be a positive integer"):
+        model.fit(images, images, epochs=0, verbose=0)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        model.fit(images, images, batch_size=0, verbose=0)
+    with pytest.raises(ValueError, match=r"y must hold one target per image of x \(16\)"):
+        model.fit(images, images[:8], verbose=0)
+    with pytest.raises(ValueError, match=r"validation_data\[0\] must be finite"):
+        model.fit(images, images, validation_data=(images * np.nan, images), verbose=0)
+    history = model.fit(images, images, epochs=np.int64(2), batch_size=np.int64(8), verbose=0)
+    assert len(history.history["loss"]) == 2
+
+
+def test_a_linear_output_accepts_centred_data(images):
+    centred = images - images.mean(axis=0)
+    model = Autoencoder(4, output_activation=None)
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(centred, centred, epochs=1, verbose=0)
+    assert model.predict(centred, verbose=0).min() < 0
+    with pytest.raises(ValueError, match=r"x must have values in \[0, 1\]"):
+        _compiled().fit(centred, centred, verbose=0)  # a sigmoid output: [0, 1] only
+
+
+def test_encode_and_decode_check_their_inputs(images):
+    model = Autoencoder(4)
+    with pytest.raises(ValueError, match="images must be finite"):
+        model.encode(np.full_like(images, np.nan))
+    with pytest.raises(ValueError, match="codes must be finite"):
+        model.decode(np.full((2, 4), np.nan, np.float32))
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        model.encode(images, batch_size=0)
+
+
 # --------------------------------------------------------------------------- tied weights
 
 from ae_lib.models import TiedAutoencoder, TiedDense, linear_autoencoder  # noqa: E402
+
+
+@pytest.mark.parametrize("latent_dim", [1, 32, 128])
+def test_a_tied_model_has_exactly_its_own_layers_and_weights(latent_dim):
+    tied = TiedAutoencoder(latent_dim)
+    tied.build((None, 28, 28))
+    assert [layer.name for layer in tied.layers] == ["encoder", "decoder"]
+    encoder = tied.get_layer("encoder")
+    assert encoder is tied.encoder and encoder.built
+    assert [layer.name for layer in encoder.layers] == ["flatten", "code"]
+    assert [layer.name for layer in tied.get_layer("decoder").layers] == ["tied_output",
+                                                                          "reshape"]
+    assert tied.code_layer is encoder.layers[-1]
+    assert tied.decoder.layers[0].tied_to is tied.code_layer
+    assert [(w.path.split("/")[-2:], tuple(w.shape)) for w in tied.weights] == [
+        (["code", "kernel"], (784, latent_dim)), (["code", "bias"], (latent_dim,)),
+        (["tied_output", "bias"], (784,))]
+    assert encoder.count_params() == 784 * latent_dim + latent_dim
+    assert tied.decoder.count_params() == 784  # the decoder's own: its bias only
+    summary = []
+    tied.summary(print_fn=lambda text, **_: summary.append(text))
+    rows = [line for line in "\n".join(summary).splitlines() if line.startswith("│")]
+    assert [row.split()[1] for row in rows] == ["encoder", "decoder"]
+    assert f"Total params: {784 * latent_dim + latent_dim + 784:,}" in "\n".join(summary)
 
 
 @pytest.mark.parametrize("latent_dim", [1, 32, 128])
@@ -209,7 +303,7 @@ def test_a_linear_tied_autoencoder_has_no_activations(images):
 
 
 def test_tied_dense_refuses_what_it_cannot_tie_to():
-    with pytest.raises(TypeError, match="must be tied to a keras.layers.Dense"):
+    with pytest.raises(TypeError, match="tied_to must be a keras.layers.Dense layer"):
         TiedDense(keras.layers.Flatten())
     encoder = keras.layers.Dense(5)
     with pytest.raises(ValueError, match="to be built first"):

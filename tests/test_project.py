@@ -4,8 +4,10 @@ the pinned environment against pyproject's ranges, Binder and CI files."""
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -37,16 +39,15 @@ def _toc_files():
     return files
 
 
-def test_there_are_chapters_to_check():
-    assert len(NOTEBOOKS) >= 2
-
-
 def test_every_notebook_is_in_the_table_of_contents_and_every_entry_exists():
     toc = _toc_files()
     for notebook in NOTEBOOKS:
         assert str(notebook.relative_to(ROOT).with_suffix("")) in toc, notebook.name
     for entry in toc:
         assert list(ROOT.glob(entry + ".*")), f"_toc.yml names {entry}, which does not exist"
+    # The chapters the tests below check are the table of contents' notebooks, all of them.
+    listed = {entry for entry in toc if (ROOT / f"{entry}.ipynb").is_file()}
+    assert listed == {str(p.relative_to(ROOT).with_suffix("")) for p in NOTEBOOKS}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -135,6 +136,17 @@ def test_colab_cell_stops_with_one_clear_message_when_the_install_fails(monkeypa
     assert "Restart session and run this cell again" in message
 
 
+def test_the_version_has_one_source_that_the_package_build_reads():
+    import ae_lib
+    from setuptools.config.expand import read_attr
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in pyproject["project"] and "version" in pyproject["project"]["dynamic"]
+    # What setuptools reads when it builds the package (statically: without TensorFlow).
+    attribute = pyproject["tool"]["setuptools"]["dynamic"]["version"]["attr"]
+    assert read_attr(attribute, root_dir=ROOT) == ae_lib.__version__
+
+
 def _pyproject_requirements():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = project["optional-dependencies"]
@@ -177,11 +189,28 @@ def test_binder_installs_exactly_the_locked_versions():
     assert (ROOT / "environment.yml").read_text() == environment_yml()
 
 
-def test_binder_installs_the_package_after_the_environment_and_gets_the_data():
+def _stub_commands(folder, *names):
+    """Executables in ``folder`` that append their name, arguments and AE_LIB_OFFLINE to a log."""
+    folder.mkdir(exist_ok=True)
+    log = folder / "calls.log"
+    for name in names:
+        stub = folder / name
+        stub.write_text('#!/bin/sh\necho "$(basename "$0") $* [offline=${AE_LIB_OFFLINE:-}]" '
+                        f'>> "{log}"\n' + ("exit 1\n" if name == "dpkg" else "exit 0\n"))
+        stub.chmod(0o755)
+    return log
+
+
+def test_binder_installs_the_package_after_the_environment_and_gets_the_data(tmp_path):
     # repo2docker builds environment.yml before it copies the repository: no "-e ." there.
-    post_build = ROOT / "postBuild"
-    assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
-    assert "pip install --no-deps --editable ." in post_build.read_text()
+    # Run postBuild as repo2docker does (from the checkout) with a stand-in for python.
+    log = _stub_commands(tmp_path / "bin", "python")
+    subprocess.run([str(ROOT / "postBuild")], cwd=ROOT, check=True, timeout=60,
+                   env={**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"})
+    assert log.read_text().splitlines() == [
+        "python -m pip install --no-deps --editable . [offline=" +
+        os.environ.get("AE_LIB_OFFLINE", "") + "]"]
+    # repo2docker installs each line of apt.txt as a Debian package.
     assert "dataset-fashion-mnist" in (ROOT / "apt.txt").read_text().split()
 
 
@@ -195,14 +224,34 @@ def test_book_configuration_shows_committed_outputs_and_launches_the_right_repos
         assert (ROOT / bib).is_file()
 
 
-def test_readme_and_ci_give_the_two_commands():
-    readme = (ROOT / "README.md").read_text()
-    assert "make book" in readme and "make test" in readme
-    ci = (ROOT / ".ci" / "run").read_text()
-    assert "dataset-fashion-mnist" in ci and re.search(r"^make test$", ci, re.M)
-    makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"jupyter-book build \. \$\(STRICT_BUILD\)", makefile)
-    assert "-W -n --keep-going" in makefile
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_test_builds_strictly_then_runs_the_unit_tests_and_every_notebook():
+    # What make would run (-n: print, do not run), as make itself expands the Makefile.
+    dry_run = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True,
+                             text=True, check=True, timeout=60).stdout.splitlines()
+    build = [i for i, line in enumerate(dry_run)
+             if "jupyter-book build . -W -n --keep-going --all" in line]
+    tests = [i for i, line in enumerate(dry_run) if "-m pytest tests" in line]
+    assert len(build) == 1 and len(tests) == 1 and build[0] < tests[0]
+    pytest_line = dry_run[tests[0]].split()
+    assert "--nbval" in pytest_line
+    assert {str(p.relative_to(ROOT)) for p in NOTEBOOKS} <= set(pytest_line)
+
+
+def test_the_ci_script_installs_the_data_and_runs_make_test_offline(tmp_path):
+    # Stand-ins: dpkg says nothing is installed; apt-get, sudo and make only log.
+    log = _stub_commands(tmp_path / "bin", "dpkg", "apt-get", "make", "chromium")
+    sudo = tmp_path / "bin" / "sudo"
+    sudo.write_text('#!/bin/sh\nexec "$@"\n')
+    sudo.chmod(0o755)
+    environment = {key: value for key, value in os.environ.items() if key != "AE_LIB_OFFLINE"}
+    subprocess.run([str(ROOT / ".ci" / "run")], check=True, timeout=60, capture_output=True,
+                   env={**environment, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"})
+    calls = log.read_text().splitlines()
+    install = next(call for call in calls if call.startswith("apt-get") and "install" in call)
+    assert "dataset-fashion-mnist" in install.split()
+    assert calls[-1] == "make test [offline=1]"
+    assert calls.index(install) < len(calls) - 1
 
 
 def test_every_citation_key_used_in_the_book_is_in_the_bibliography():

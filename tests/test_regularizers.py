@@ -74,9 +74,17 @@ def test_a_model_with_a_penalty_saves_and_loads_with_the_same_loss(tmp_path, pen
 @pytest.mark.parametrize("make, message", [
     (lambda: KLSparsity(rho=0.0), r"rho must be a number in \(0, 1\)"),
     (lambda: KLSparsity(rho=1.5), r"rho must be a number in \(0, 1\)"),
-    (lambda: KLSparsity(beta=-1), r"beta must be a number in \[0, inf\)"),
-    (lambda: L1Activity("big"), r"weight must be a number in \[0, inf\)"),
+    (lambda: KLSparsity(beta=-1), r"beta must be a finite number of at least 0"),
+    (lambda: KLSparsity(beta=float("inf")), r"beta must be a finite number of at least 0"),
+    (lambda: L1Activity(-1e-4), r"weight must be a finite number of at least 0"),
 ])
 def test_impossible_settings_are_refused_with_the_allowed_range(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_a_penalty_weight_that_is_not_a_number_is_a_type_error():
+    with pytest.raises(TypeError, match=r"weight must be .*Received: weight='big'"):
+        L1Activity("big")
+    with pytest.raises(TypeError, match="rho must be"):
+        KLSparsity(rho=True)

@@ -51,14 +51,19 @@ def test_training_twice_with_the_same_seed_gives_the_same_weights():
         np.testing.assert_array_equal(first, second)
 
 
-@pytest.mark.parametrize("bad", [-1, 2**32, 1.5, "0", True])
-def test_bad_seeds_are_refused(bad):
-    with pytest.raises(ValueError, match="seed must be an integer"):
+@pytest.mark.parametrize("bad, error", [(-1, ValueError), (2**32, ValueError),
+                                        (1.5, TypeError), ("0", TypeError),
+                                        (True, TypeError), (None, TypeError)])
+def test_bad_seeds_are_refused(bad, error):
+    with pytest.raises(error, match=r"seed must be an integer from 0 to 4294967295"):
         set_seed(bad)
 
 
-def test_set_seed_returns_the_seed():
-    assert set_seed(np.int64(5)) == 5
+def test_a_numpy_integer_seed_seeds_like_the_same_python_int():
+    set_seed(np.int64(5))
+    first = _draws()
+    set_seed(5)
+    assert _draws() == first
 
 
 def test_importing_ae_lib_first_keeps_tensorflows_start_up_log_out_of_stderr():

@@ -26,8 +26,20 @@ def test_run_notebook_executes_in_order_and_measures_time_and_memory(tmp_path):
     assert peak > 200 * 2**20  # the kernel's peak includes the 200 MiB it allocated
 
 
-def test_peak_rss_of_a_missing_process_is_none():
-    assert peak_rss_bytes(2**22 + 12345) is None
+def test_peak_rss_is_measured_while_a_process_runs_and_none_once_it_is_gone():
+    import subprocess
+    import sys
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; big = bytearray(150 * 2**20); "
+         "print('ready', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        assert peak_rss_bytes(child.pid) > 150 * 2**20
+    finally:
+        child.kill()
+        child.wait()
+    assert peak_rss_bytes(child.pid) is None
 
 
 def test_write_colab_cell_replaces_an_old_cell_instead_of_adding_one(tmp_path):

@@ -69,7 +69,7 @@ def test_latent_size_explorer_quotes_given_errors_and_checks_them():
         latent_size_explorer(IMAGES, {8: IMAGES, 16: IMAGES}, errors={8: 0.1})
     with pytest.raises(ValueError, match="values in \\[0, 1\\]"):
         latent_size_explorer(IMAGES * 255, {8: IMAGES})
-    with pytest.raises(ValueError, match="shape \\(n, height, width\\)"):
+    with pytest.raises(ValueError, match="images must be an array with 3 axes"):
         latent_size_explorer(IMAGES.reshape(4, 784), {8: IMAGES})
 
 
@@ -92,8 +92,11 @@ def test_noise_level_explorer_calls_the_denoiser_of_the_chosen_kind():
     assert "masking noise at 0.5" in explorer.caption.value
     with pytest.raises(ValueError, match="denoisers must map noise kinds"):
         noise_level_explorer(IMAGES, {"speckle": make("x")})
-    with pytest.raises(ValueError, match="noise level"):
-        noise_level_explorer(IMAGES, {"gaussian": make("g")}, levels=(1.5,)).frames()
+    # A level outside [0, 1] is refused when the explorer is built, not when it is drawn.
+    with pytest.raises(ValueError, match="each entry of levels must be a number from 0 to 1"):
+        noise_level_explorer(IMAGES, {"gaussian": make("g")}, levels=(0.1, 1.5))
+    with pytest.raises(TypeError, match="denoisers\\['gaussian'\\] must be callable"):
+        noise_level_explorer(IMAGES, {"gaussian": "model"})
 
 
 def test_code_explorer_decodes_live_with_a_real_keras_decoder():
@@ -179,16 +182,20 @@ def test_static_html_starts_at_the_initial_values():
 
 def test_explorer_rejects_controls_it_cannot_precompute():
     render = lambda settings: [(np.zeros((2, 2)), "") for _ in settings]  # noqa: E731
-    with pytest.raises(ValueError, match="at least one control"):
+    with pytest.raises(ValueError, match="controls must be a non-empty dict"):
         Explorer({}, render)
-    with pytest.raises(ValueError, match="offers no values"):
+    with pytest.raises(ValueError, match=r"controls\['a'\] must be a non-empty sequence"):
         Explorer({"a": []}, render)
     with pytest.raises(ValueError, match="too many to pre-compute"):
         Explorer({"a": range(30), "b": range(30)}, render)
-    with pytest.raises(ValueError, match="scale must be a whole number"):
+    with pytest.raises(ValueError, match="scale must be an integer from 1 to 16"):
         Explorer({"a": [1]}, render, scale=0)
+    with pytest.raises(TypeError, match="scale must be an integer from 1 to 16"):
+        Explorer({"a": [1]}, render, scale=2.5)
+    with pytest.raises(TypeError, match="render must be callable"):
+        Explorer({"a": [1]}, None)
     broken = Explorer({"a": [1, 2]}, lambda s: [(np.zeros((2, 2)), "")])
     with pytest.raises(ValueError, match="render returned 1 frames for 2 settings"):
         broken.frames()
-    with pytest.raises(ValueError, match="2-D greyscale"):
+    with pytest.raises(ValueError, match="image must be a 2-D greyscale image"):
         widgets.png_bytes(np.zeros((2, 2, 3)))

@@ -1,10 +1,14 @@
-"""The GitHub workflows cannot run here; check that they say what they should."""
+"""The GitHub workflows cannot run here; check what they would do: which jobs run the test
+suite, in what order, with what environment, and what the site deployment waits for."""
 
 from __future__ import annotations
 
 import pathlib
 
+import pytest
 import yaml
+
+from ae_lib import data
 
 WORKFLOWS = pathlib.Path(__file__).resolve().parent.parent / ".github" / "workflows"
 
@@ -17,37 +21,60 @@ def _load(name):
 
 
 def _runs(job):
-    return [step.get("run", "") for step in job["steps"]]
+    return [step.get("run", "") for step in job.get("steps", [])]
 
 
-def _uses(job):
-    return [step.get("uses", "").split("@")[0] for step in job["steps"]]
+def _runs_make_test(job):
+    return any(line.strip() == "make test" for run in _runs(job) for line in run.splitlines())
 
 
-def test_the_test_workflow_runs_make_test_on_every_push_and_pull_request():
+def _needs(workflow, name):
+    """Every job that job ``name`` waits for, directly or through other jobs."""
+    needs = workflow["jobs"][name].get("needs", [])
+    needs = [needs] if isinstance(needs, str) else list(needs)
+    found = set(needs)
+    for need in needs:
+        found |= _needs(workflow, need)
+    return found
+
+
+def test_the_test_workflow_runs_make_test_offline_on_every_push_and_pull_request(monkeypatch):
     workflow = _load("test.yml")
     assert {"push", "pull_request"} <= set(workflow["on"])
     assert workflow["on"]["push"] is None, "every branch, not a filtered list"
-    (job,) = workflow["jobs"].values()
-    assert "actions/checkout" in _uses(job) and "actions/setup-python" in _uses(job)
+    testing = [job for job in workflow["jobs"].values() if _runs_make_test(job)]
+    assert len(testing) == 1
+    (job,) = testing
     runs = _runs(job)
-    assert any("dataset-fashion-mnist" in run for run in runs)
-    assert runs.count("make test") == 1
-    assert job["env"]["AE_LIB_OFFLINE"] == "1"
+    # The data come from the Debian package, installed before the tests run...
+    data_step = next(i for i, run in enumerate(runs) if "dataset-fashion-mnist" in run)
+    assert data_step < runs.index("make test")
+    # ... and the job's environment really switches ae_lib's downloads off.
+    monkeypatch.setenv(data.OFFLINE_ENV_VAR, str(job["env"][data.OFFLINE_ENV_VAR]))
+    assert data.offline()
 
 
-def test_the_pages_workflow_builds_with_make_book_and_deploys_from_main():
+@pytest.mark.xfail(strict=True, reason="pages.yml's deploy job needs only the build job: it "
+                   "deploys without the tests having passed. The integrator is making it "
+                   "need the test job; remove this marker then.")
+def test_the_site_is_deployed_only_after_make_test_passed():
+    workflow = _load("pages.yml")
+    assert "deploy" in workflow["jobs"]
+    waited_for = _needs(workflow, "deploy")
+    assert any(_runs_make_test(workflow["jobs"][name]) for name in waited_for), \
+        f"deploy waits for {sorted(waited_for)}, none of which runs make test"
+
+
+def test_the_pages_workflow_deploys_what_make_book_built_from_main():
     workflow = _load("pages.yml")
     assert workflow["on"]["push"]["branches"] == ["main"]
-    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
-    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
-    assert "make book" in _runs(build)
-    upload = next(s for s in build["steps"]
-                  if s.get("uses", "").startswith("actions/upload-pages-artifact"))
-    assert upload["with"]["path"] == "_build/html"
-    assert deploy["needs"] == "build"
-    assert deploy["environment"]["name"] == "github-pages"
-    assert _uses(deploy) == ["actions/deploy-pages"]
+    build = workflow["jobs"]["build"]
     steps = build["steps"]
-    checkout = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/checkout"))
-    assert checkout < [s.get("run") for s in steps].index("make book")
+    runs = [step.get("run") for step in steps]
+    checkout = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith(
+        "actions/checkout"))
+    upload = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith(
+        "actions/upload-pages-artifact"))
+    assert checkout < runs.index("make book") < upload
+    assert steps[upload]["with"]["path"] == "_build/html"  # where `make book` writes
+    assert "build" in _needs(workflow, "deploy")

@@ -1,0 +1,70 @@
+"""ae_lib.probes.linear_probe: it measures linear separability and refuses what it cannot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ae_lib.data import load_digits_8x8
+from ae_lib.probes import linear_probe
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits_8x8()
+
+
+@pytest.fixture(scope="module")
+def accuracy(digits):
+    """One probe on the real digits, shared by the tests below (it trains for 40 epochs)."""
+    (x_train, y_train), (x_test, y_test) = digits
+    return linear_probe(x_train, y_train, x_test, y_test, epochs=40)
+
+
+def test_a_linear_probe_separates_digits(accuracy):
+    assert accuracy > 0.9
+
+
+def test_a_linear_probe_cannot_separate_shuffled_labels(digits, accuracy):
+    (x_train, y_train), (x_test, y_test) = digits
+    shuffled = np.random.default_rng(0).permutation(y_train)
+    assert linear_probe(x_train, shuffled, x_test, y_test, epochs=40) < 0.3 < accuracy
+
+
+def test_a_linear_probe_is_seeded(digits, accuracy):
+    # The fixture's probe again (its seed is 0), given as a NumPy integer this time.
+    (x_train, y_train), (x_test, y_test) = digits
+    assert linear_probe(x_train, y_train, x_test, y_test, epochs=40,
+                        seed=np.int64(0)) == accuracy
+
+
+def test_a_linear_probe_refuses_mismatched_features_and_labels(digits):
+    (x_train, y_train), (x_test, y_test) = digits
+    with pytest.raises(ValueError, match="test_features must have as many .* 64 and 16"):
+        linear_probe(x_train, y_train, x_test[:, :2], y_test)
+    with pytest.raises(ValueError, match="train_labels must be one label per row"):
+        linear_probe(x_train, y_train[:-1], x_test, y_test)
+    with pytest.raises(TypeError, match="test_labels must be an array of integer class"):
+        linear_probe(x_train, y_train, x_test, y_test.astype(float))
+    with pytest.raises(ValueError, match="test_labels must use only classes that train"):
+        linear_probe(x_train[y_train < 9], y_train[y_train < 9], x_test, y_test)
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"epochs": 0}, ValueError, "epochs"), ({"learning_rate": -3e-3}, ValueError,
+                                            "learning_rate"),
+    ({"learning_rate": 0.0}, ValueError, "learning_rate"), ({"batch_size": 0}, ValueError,
+                                                            "batch_size"),
+    ({"seed": -1}, ValueError, "seed")])
+def test_a_linear_probe_refuses_settings_that_would_train_nothing(digits, kwargs, error, name):
+    (x_train, y_train), (x_test, y_test) = digits
+    with pytest.raises(error, match=f"{name} must be"):
+        linear_probe(x_train, y_train, x_test, y_test, **kwargs)
+
+
+def test_a_linear_probe_refuses_nan_features(digits):
+    (x_train, y_train), (x_test, y_test) = digits
+    broken = x_train.copy()
+    broken[3, 2, 2] = np.nan
+    with pytest.raises(ValueError, match="train_features must be finite"):
+        linear_probe(broken, y_train, x_test, y_test)
