@@ -183,13 +183,13 @@ class Explorer:
             f"<script>{script}</script></div>")
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = widget_view_bundle(self.widget, **kwargs)
+        bundle = _widget_view_bundle(self.widget, **kwargs)
         bundle["text/html"] = self.static_html()
         bundle["text/plain"] = f"{self.title or 'Explorer'}: {LIVE_HINT}"
         return bundle
 
 
-def widget_view_bundle(widget, **kwargs):
+def _widget_view_bundle(widget, **kwargs):
     """The MIME bundle that shows ``widget`` live, under ipywidgets 7 and 8 alike.
 
     ipywidgets 8 widgets have ``_repr_mimebundle_``; ipywidgets 7 (Colab's) display

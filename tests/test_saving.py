@@ -23,7 +23,8 @@ from ae_lib.repro import set_seed
 # A test per registered class: a class registered without one makes the check below fail.
 SAVED_WITH = {"ae_lib>Autoencoder": "tied and plain models",
               "ae_lib>TiedAutoencoder": "tied (with its TiedDense decoder)",
-              "ae_lib>KLSparsity": "kl penalty, in an Autoencoder and in a Sequential"}
+              "ae_lib>KLSparsity": "kl penalty, in an Autoencoder and in a Sequential",
+              "ae_lib>L1Activity": "l1 penalty, in an Autoencoder"}
 
 LOAD = textwrap.dedent("""
     import json, sys
@@ -126,7 +127,7 @@ def test_the_course_models_load_with_only_ae_lib_models_imported(saved):
     assert results["tied"]["class"] == "TiedAutoencoder"
     assert results["tied"]["layers"] == ["encoder", "decoder"]
     assert results["kl"]["regularizer"] == "KLSparsity"
-    assert results["l1"]["regularizer"] == "L1"
+    assert results["l1"]["regularizer"] == "L1Activity"
 
 
 def test_a_penalty_in_a_model_of_ones_own_loads_with_only_the_regularizers(saved):

@@ -54,9 +54,6 @@ def test_the_test_workflow_runs_make_test_offline_on_every_push_and_pull_request
     assert data.offline()
 
 
-@pytest.mark.xfail(strict=True, reason="pages.yml's deploy job needs only the build job: it "
-                   "deploys without the tests having passed. The integrator is making it "
-                   "need the test job; remove this marker then.")
 def test_the_site_is_deployed_only_after_make_test_passed():
     workflow = _load("pages.yml")
     assert "deploy" in workflow["jobs"]
