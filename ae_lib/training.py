@@ -14,6 +14,7 @@ import time
 import keras
 
 from ae_lib.batching import reconstruction_batches
+from ae_lib.recipe import VALIDATION_BATCH_SIZE
 # Kept for the chapters until they import these from their own modules (see above).
 from ae_lib.batching import labelled_batches  # noqa: F401
 from ae_lib.probes import linear_probe  # noqa: F401
@@ -67,10 +68,12 @@ def train_autoencoder(model, x_train, x_val=None, *, epochs=10, batch_size=256,
     ----------
     model : keras.Model
         A compiled model whose output has the shape of its input.
-    x_train : np.ndarray
-        Training images, float, values in [0, 1].
-    x_val : np.ndarray, optional
-        Validation images; when given, ``val_loss`` is reported each epoch.
+    x_train : np.ndarray or tf.Tensor
+        Training images, float, values in [0, 1]. A tensor is used as it is (no copy):
+        convert a large data set once and share it between runs.
+    x_val : np.ndarray or tf.Tensor, optional
+        Validation images; when given, ``val_loss`` is reported each epoch, computed in
+        batches of ``ae_lib.recipe.VALIDATION_BATCH_SIZE``.
     epochs : int, default 10
     batch_size : int, default 256
     print_every : int, optional
@@ -100,10 +103,10 @@ def train_autoencoder(model, x_train, x_val=None, *, epochs=10, batch_size=256,
     for callback in callbacks:
         if not isinstance(callback, keras.callbacks.Callback):
             fail(TypeError, "each entry of callbacks", "a keras.callbacks.Callback", callback)
-    x_train = check_images(x_train, "x_train")
+    x_train = check_images(x_train, "x_train", allow_tensor=True)
     validation_data = None
     if x_val is not None:
-        x_val = check_images(x_val, "x_val")
+        x_val = check_images(x_val, "x_val", allow_tensor=True)
         if x_val.shape[1:] != x_train.shape[1:]:
             raise ValueError(
                 f"x_val images must have the shape of x_train images, {x_train.shape[1:]}. "
@@ -112,6 +115,7 @@ def train_autoencoder(model, x_train, x_val=None, *, epochs=10, batch_size=256,
     every = print_every if print_every is not None else max(1, epochs // 5)
     return model.fit(
         reconstruction_batches(x_train, batch_size, shuffle=shuffle),
-        validation_data=validation_data, epochs=epochs, verbose=0,
+        validation_data=validation_data, validation_batch_size=VALIDATION_BATCH_SIZE,
+        epochs=epochs, verbose=0,
         shuffle=False,  # the pipeline shuffles; Keras would warn that it cannot
         callbacks=[CompactProgress(every), *callbacks])

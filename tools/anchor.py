@@ -23,7 +23,6 @@ import time
 
 REFERENCE_EPOCHS, REFERENCE_BATCH = 10, 32
 LATENT = 64
-RECIPE_VALIDATION_BATCH = 1024
 
 
 def _cpu_seconds():
@@ -34,6 +33,7 @@ def _cpu_seconds():
 def candidates():
     """(name, settings, kept in the recipe?, why) in the order they are raced."""
     from ae_lib.recipe import STEPS_PER_EXECUTION as spe
+    from ae_lib.recipe import VALIDATION_BATCH_SIZE as validation
 
     return [
         ("reference (the tutorial)", dict(batch=32, steps=1, validation_batch=None,
@@ -41,19 +41,19 @@ def candidates():
         (f"+ {spe} steps per call", dict(batch=32, steps=spe, validation_batch=None,
                                          epochs=REFERENCE_EPOCHS), True,
          "the same losses, epoch by epoch, in less time"),
-        ("+ validation in batches of 1,024",
-         dict(batch=32, steps=spe, validation_batch=RECIPE_VALIDATION_BATCH,
+        (f"+ validation in batches of {validation:,}",
+         dict(batch=32, steps=spe, validation_batch=validation,
               epochs=REFERENCE_EPOCHS), True, "the same losses, a cheaper validation pass"),
         ("+ batch 64 (the course recipe)",
-         dict(batch=64, steps=spe, validation_batch=RECIPE_VALIDATION_BATCH, epochs=20,
+         dict(batch=64, steps=spe, validation_batch=validation, epochs=20,
               to_target=True), True, "fewer, cheaper steps; enough updates per epoch"),
-        ("recipe, batch 128", dict(batch=128, steps=spe, validation_batch=1024, epochs=25,
+        ("recipe, batch 128", dict(batch=128, steps=spe, validation_batch=validation, epochs=25,
                                    to_target=True), False, "too few updates per epoch"),
         ("recipe, batch 64, rate x1.4",
-         dict(batch=64, steps=spe, validation_batch=1024, epochs=20, rate=1.4e-3,
+         dict(batch=64, steps=spe, validation_batch=validation, epochs=20, rate=1.4e-3,
               to_target=True), False, "a larger rate stalls higher"),
         ("recipe + XLA (jit_compile)",
-         dict(batch=64, steps=spe, validation_batch=1024, epochs=20, jit=True,
+         dict(batch=64, steps=spe, validation_batch=validation, epochs=20, jit=True,
               to_target=True), False, "no faster on a CPU for this model"),
     ]
 
