@@ -1,9 +1,7 @@
 """Fitting an autoencoder with compact progress output (one line every few epochs).
 
-The chapters also import ``reconstruction_batches``, ``labelled_batches``,
-``linear_probe`` and ``greedy_pretrain`` from here. They now live in
-:mod:`ae_lib.batching`, :mod:`ae_lib.probes` and :mod:`ae_lib.stacking`, one job each;
-the names are kept here only until the chapters import them from there.
+The batching pipelines, the linear probe and greedy pretraining live in
+:mod:`ae_lib.batching`, :mod:`ae_lib.probes` and :mod:`ae_lib.stacking`, one job each.
 """
 
 from __future__ import annotations
@@ -15,10 +13,6 @@ import keras
 
 from ae_lib.batching import reconstruction_batches
 from ae_lib.recipe import VALIDATION_BATCH_SIZE
-# Kept for the chapters until they import these from their own modules (see above).
-from ae_lib.batching import labelled_batches  # noqa: F401
-from ae_lib.probes import linear_probe  # noqa: F401
-from ae_lib.stacking import greedy_pretrain  # noqa: F401
 from ae_lib.validation import (check_bool, check_images, check_optional_positive_int,
                                check_positive_int, check_sequence, fail)
 
