@@ -3,7 +3,8 @@
 Modules: ``data`` (data sets), ``repro`` (seeding), ``models`` (autoencoders),
 ``regularizers`` (sparsity penalties), ``noise`` (seeded corruption), ``training`` (fit
 with compact output), ``metrics`` (errors), ``plotting`` (figures), ``widgets``
-(interactive explorers).
+(interactive explorers), ``generative`` (a small FID, active units, bits per dimension),
+``latent`` (pictures and an explorer of a 2-D latent space).
 """
 import importlib.util as _importlib_util
 import os as _os
