@@ -5,7 +5,9 @@ Modules, one job each: ``data`` (data sets), ``repro`` (seeding), ``models``
 ``batching`` (tf.data pipelines), ``training`` (fit with compact output), ``probes``
 (linear probes), ``stacking`` (greedy layer-wise pretraining), ``metrics`` (errors and
 subspaces), ``plotting`` (figures), ``widgets`` (interactive explorers), ``recipe`` (the
-fast training settings) and ``validation`` (the argument checks they all share).
+fast training settings), ``generative`` (a small FID, active units, bits per dimension),
+``latent`` (pictures and an explorer of a 2-D latent space) and ``validation`` (the
+argument checks they all share).
 """
 import importlib.util as _importlib_util
 import os as _os

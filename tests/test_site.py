@@ -176,8 +176,27 @@ def test_static_explorer_slider_changes_the_picture_without_a_kernel(visit):
     explorer.screenshot(path=str(SCREENSHOTS / "explorer_04_latent_size.png"))
 
 
+def test_latent_explorer_moves_through_both_code_numbers_without_a_kernel(visit):
+    v = visit("book/08_variational.html")
+    explorer = v.page.locator(".ae-explorer").first
+    explorer.scroll_into_view_if_needed()
+    image, caption = explorer.locator("img"), explorer.locator(".ae-explorer-caption")
+    sliders = explorer.locator("input[type=range]")
+    assert sliders.count() == 2
+    seen = {(image.get_attribute("src"), caption.inner_text())}
+    for index in range(2):
+        sliders.nth(index).evaluate("(el) => { el.value = el.max; "
+                                    "el.dispatchEvent(new Event('input', {bubbles: true})); }")
+        seen.add((image.get_attribute("src"), caption.inner_text()))
+    assert len(seen) == 3, seen
+    assert "quantiles 95% and 95%" in caption.inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    explorer.screenshot(path=str(SCREENSHOTS / "explorer_08_latent.png"))
+
+
 @pytest.mark.parametrize("term, chapter", [("PSNR", "06_denoising"),
-                                           ("pretraining", "07_stacked")])
+                                           ("pretraining", "07_stacked"),
+                                           ("ELBO", "08_variational")])
 def test_search_finds_a_term_from_a_chapter(visit, term, chapter):
     v = visit(f"search.html?q={term}")
     v.page.wait_for_selector("#search-results li a, ul.search li a", timeout=20_000)

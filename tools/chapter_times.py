@@ -38,6 +38,7 @@ PREREQUISITES = {
     "05_sparse": ["01_basic_ideas", "04_complete_overcomplete"],
     "06_denoising": ["01_basic_ideas", "04_complete_overcomplete"],
     "07_stacked": ["01_basic_ideas", "06_denoising"],
+    "08_variational": ["01_basic_ideas", "05_sparse"],
 }
 
 
