@@ -3,7 +3,8 @@
 Modules: ``data`` (data sets), ``repro`` (seeding), ``models`` (autoencoders),
 ``regularizers`` (sparsity penalties), ``noise`` (seeded corruption), ``training`` (fit
 with compact output), ``metrics`` (errors), ``plotting`` (figures), ``widgets``
-(interactive explorers).
+(interactive explorers), ``interpret`` (reading hidden units: activation capture, sparse
+dictionaries' measures, dashboards).
 """
 import importlib.util as _importlib_util
 import os as _os

@@ -38,6 +38,7 @@ PREREQUISITES = {
     "05_sparse": ["01_basic_ideas", "04_complete_overcomplete"],
     "06_denoising": ["01_basic_ideas", "04_complete_overcomplete"],
     "07_stacked": ["01_basic_ideas", "06_denoising"],
+    "10_sparse_dictionaries": ["04_complete_overcomplete", "05_sparse"],
 }
 
 
