@@ -534,7 +534,8 @@ def feature_explorer(images, activations, units, *, labels=None, class_names=Non
         frames = []
         for setting in settings:
             slot = units.index(setting["feature"])
-            frames.append((1.0 - image_rows(images[top[slot]]),
+            # Dark garments on white, as in the dashboards; the gaps stay white.
+            frames.append((image_rows(1.0 - images[top[slot]]),
                            caption(slot, setting["feature"])))
         return frames
 

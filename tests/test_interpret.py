@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import keras
 import numpy as np
 import pytest
+from PIL import Image
 
 from ae_lib.interpret import (activation_purity, best_rescaling, class_counts, class_purity,
                               dead_share, feature_dashboard, feature_explorer,
@@ -177,6 +179,10 @@ def test_feature_explorer_shows_each_features_top_images_and_its_class():
     assert "feature 0: active on 10 of 30 images; 100% of its top 6 are b" in \
         explorer.caption.value
     first = explorer.image.value
+    picture = np.asarray(Image.open(io.BytesIO(first)))
+    # Each image 28 pixels at scale 3, then a white gap of 2 pixels.
+    assert picture.shape == (28 * 3, (4 * 28 + 3 * 2) * 3)
+    assert (picture[:, 28 * 3:30 * 3] == 255).all()
     explorer.controls["feature"].value = 1
     assert explorer.image.value != first and "feature 1" in explorer.caption.value
     page = explorer.static_html()
