@@ -220,3 +220,19 @@ def test_blocking_works(visit, server):
     v = visit("book/intro.html")
     v.page.evaluate("() => fetch('https://cdn.jsdelivr.net/npm/mathjax@3').catch(() => 0)")
     assert any(urlparse(u).hostname == "cdn.jsdelivr.net" for u in v.blocked)
+
+
+def test_feature_explorer_of_chapter_10_shows_another_feature_without_a_kernel(visit):
+    v = visit("book/10_sparse_dictionaries.html")
+    explorer = v.page.locator(".ae-explorer").first
+    explorer.scroll_into_view_if_needed()
+    image, caption = explorer.locator("img"), explorer.locator(".ae-explorer-caption")
+    before = (image.get_attribute("src"), caption.inner_text())
+    slider = explorer.locator("input[type=range]")
+    slider.evaluate("(el) => { el.value = el.max; "
+                    "el.dispatchEvent(new Event('input', {bubbles: true})); }")
+    after = (image.get_attribute("src"), caption.inner_text())
+    assert after[0] != before[0] and after[1] != before[1], (before[1], after[1])
+    assert after[1].startswith("feature ") and "Binder or Colab" in explorer.inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    explorer.screenshot(path=str(SCREENSHOTS / "explorer_10_features.png"))
