@@ -214,6 +214,15 @@ def test_binder_installs_the_package_after_the_environment_and_gets_the_data(tmp
     assert "dataset-fashion-mnist" in (ROOT / "apt.txt").read_text().split()
 
 
+def test_binder_start_script_sets_the_memory_setting_and_runs_the_server():
+    # repo2docker runs ./start with the server's command line as its arguments.
+    done = subprocess.run([str(ROOT / "start"), sys.executable, "-c",
+                           "import os; print(os.environ['MALLOC_ARENA_MAX'])"],
+                          capture_output=True, text=True, timeout=30,
+                          env={k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"})
+    assert done.returncode == 0 and done.stdout.strip() == "2", done.stderr
+
+
 def test_book_configuration_shows_committed_outputs_and_launches_the_right_repository():
     assert CONFIG["execute"]["execute_notebooks"] == "off"
     assert CONFIG["repository"]["branch"] == "main"
