@@ -20,9 +20,11 @@ import numbers
 import keras
 import numpy as np
 
-from .models import apply_in_batches, check_positive_int
-from .recipe import STEPS_PER_EXECUTION
-from .training import check_images, labelled_batches
+from ae_lib.batching import labelled_batches
+from ae_lib.models import apply_in_batches
+from ae_lib.recipe import STEPS_PER_EXECUTION
+from ae_lib.repro import set_seed
+from ae_lib.validation import check_images, check_positive_int
 
 #: Name of the classifier's layer whose outputs are the features.
 FEATURE_LAYER = "features"
@@ -57,18 +59,16 @@ def train_feature_classifier(images, labels, *, feature_dim=64, hidden=256, epoc
         The trained classifier (it saves to ``.keras`` and loads with the standard
         ``keras.models.load_model``).
     """
-    from .repro import set_seed
-
     images = check_images(images, "images")
     labels = np.asarray(labels)
     if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer) \
             or labels.min() < 0:
         raise ValueError(f"labels must be one non-negative integer per image ({len(images)}), "
                          f"got shape {labels.shape} and dtype {labels.dtype}.")
-    feature_dim = check_positive_int("feature_dim", feature_dim)
-    hidden = check_positive_int("hidden", hidden)
-    epochs = check_positive_int("epochs", epochs)
-    batch_size = check_positive_int("batch_size", batch_size)
+    feature_dim = check_positive_int(feature_dim, "feature_dim")
+    hidden = check_positive_int(hidden, "hidden")
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
     set_seed(seed)
     classifier = keras.Sequential([
         keras.Input(images.shape[1:]),
@@ -240,7 +240,7 @@ def bits_per_dim(nats_per_example, n_dims=784):
     -------
     float or np.ndarray
     """
-    n_dims = check_positive_int("n_dims", n_dims)
+    n_dims = check_positive_int(n_dims, "n_dims")
     values = np.asarray(nats_per_example, dtype=np.float64)
     if not np.all(np.isfinite(values)):
         raise ValueError(f"nats_per_example must be finite, got {nats_per_example!r}.")

@@ -20,8 +20,8 @@ import numbers
 import matplotlib.ticker
 import numpy as np
 
-from .plotting import DisplayFigure
-from .widgets import Explorer, image_rows
+from ae_lib.plotting import DisplayFigure
+from ae_lib.widgets import Explorer, image_rows
 
 
 # --------------------------------------------------------------------------- capture

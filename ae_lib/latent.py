@@ -15,8 +15,8 @@ import numbers
 import numpy as np
 from scipy.stats import norm
 
-from .plotting import DisplayFigure
-from .widgets import Explorer
+from ae_lib.plotting import DisplayFigure
+from ae_lib.widgets import Explorer
 
 
 def prior_grid(n_per_axis, *, low=0.05, high=0.95):
