@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from ae_lib.recipe import STEPS_PER_EXECUTION
 from ae_lib.repro import set_seed
 from ae_lib.validation import (check_array, check_labels, check_positive_int,
                                check_positive_number, check_seed)
@@ -68,7 +69,8 @@ def linear_probe(train_features, train_labels, test_features, test_labels, *, ep
                                    keras.layers.Dense(int(train_y.max()) + 1,
                                                       activation="softmax")])
     classifier.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+                       loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                       steps_per_execution=STEPS_PER_EXECUTION)
     classifier.fit((train_x - mean) / spread, train_y, epochs=epochs, batch_size=batch_size,
                    verbose=0)
     # A direct call, not predict(): a new classifier per call would make predict retrace

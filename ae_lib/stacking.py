@@ -8,6 +8,7 @@ import tensorflow as tf
 from ae_lib.batching import reconstruction_batches
 from ae_lib.models import apply_in_batches
 from ae_lib.noise import check_noise_level, noisy_batches
+from ae_lib.recipe import STEPS_PER_EXECUTION
 from ae_lib.repro import set_seed
 from ae_lib.validation import (MAX_SEED, check_activation, check_bool, check_images,
                                check_int, check_positive_int, check_positive_ints,
@@ -86,7 +87,8 @@ def greedy_pretrain(layer_sizes, x, *, activation="sigmoid", epochs=3, batch_siz
             keras.Input((features.shape[1],)), encoder_layer,
             keras.layers.Dense(features.shape[1],
                                activation="sigmoid" if target_in_unit_range else None)])
-        stage_model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+        stage_model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse",
+                            steps_per_execution=STEPS_PER_EXECUTION)
         batches = (noisy_batches(features, batch_size, *noise, seed=seed + stage)
                    if noise is not None else
                    reconstruction_batches(features, batch_size))
