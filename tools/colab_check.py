@@ -106,7 +106,12 @@ def freeze(twin):
 
 
 def install_like_colab(twin, ref):
-    """Run the chapters' Colab cell in the twin, installing ae_lib from this clone at ``ref``."""
+    """Run the chapters' Colab cell in the twin, installing ae_lib from this clone at ``ref``.
+
+    A Colab runtime starts without ae_lib; so does the twin: a copy left by an earlier
+    check (same version number, older code) would make pip skip the install.
+    """
+    run([twin, "-m", "pip", "uninstall", "--quiet", "--yes", "ae_lib"], env=twin_environment())
     before = freeze(twin)
     env = twin_environment()
     env[FORCE_ENV_VAR] = "1"
