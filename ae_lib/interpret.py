@@ -21,6 +21,7 @@ import matplotlib.ticker
 import numpy as np
 
 from ae_lib.plotting import DisplayFigure
+from ae_lib.validation import check_array, check_labels, check_positive_int
 from ae_lib.widgets import Explorer, image_rows
 
 
@@ -545,27 +546,13 @@ def feature_explorer(images, activations, units, *, labels=None, class_names=Non
 # --------------------------------------------------------------------------- checks
 
 def _check_matrix(array, name):
-    array = np.asarray(array)
-    if array.ndim != 2 or 0 in array.shape:
-        raise ValueError(f"{name} must be a non-empty 2-D array (examples x units), got "
-                         f"shape {array.shape}.")
-    if not np.issubdtype(array.dtype, np.number):
-        raise ValueError(f"{name} must be numeric, got dtype {array.dtype}.")
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} contains NaN or infinite values.")
-    return array
+    """A non-empty, finite 2-D array (examples x units), through ae_lib.validation."""
+    return check_array(array, name, ndim=2, shape_hint="(examples, units)")
 
 
 def _check_labels(labels, count):
-    labels = np.asarray(labels)
-    if labels.shape != (count,) or not np.issubdtype(labels.dtype, np.integer) \
-            or (count and labels.min() < 0):
-        raise ValueError(f"labels must be {count} non-negative integers, one per example; "
-                         f"got shape {labels.shape} and dtype {labels.dtype}.")
-    return labels
+    return check_labels(labels, "labels", length=count)
 
 
 def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
+    return check_positive_int(value, name)

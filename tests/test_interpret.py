@@ -84,7 +84,7 @@ def test_l0_and_dead_share_count_non_zero_entries_and_silent_columns():
                       [0.0, 0.5, 0.0, 0.0]])
     assert l0(codes) == pytest.approx(4 / 3)
     assert dead_share(codes) == 0.5
-    with pytest.raises(ValueError, match="2-D array"):
+    with pytest.raises(ValueError, match="codes must be an array with 2 axes"):
         l0(np.zeros(4))
 
 
@@ -145,7 +145,7 @@ def test_class_purity_of_pure_mixed_and_silent_units():
     assert np.isnan(purity[2]) and np.isnan(purity[3])  # too few active examples
     assert counts[3].tolist() == [3, 0, 0, 0]
     assert class_purity(activations, labels, n=20, min_active=3)[3] == 1.0
-    with pytest.raises(ValueError, match="one per example"):
+    with pytest.raises(ValueError, match="labels must be one label per example"):
         class_purity(activations, labels[:50], n=20)
 
 
