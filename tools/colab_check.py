@@ -50,6 +50,9 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TF_LOG_LINE = re.compile(r"^(?:[IWE]\d{4} [\d:.]+ +\d+ \S+\] |WARNING: All log messages before "
                          r"absl::InitializeLog\(\)|$)")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# Wall times differ from run to run anywhere; they are not "numbers that moved" (the same
+# pattern nbval_sanitize.cfg uses).
+TIMING = re.compile(r"\d+(\.\d+)? ?(s|ms|µs|us|sec|seconds)\b")
 NUMBER = re.compile(r"-?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?")
 
 
@@ -170,7 +173,8 @@ def moved_numbers(stored, fresh):
         old_lines = "".join(map(output_text, old.get("outputs", []))).splitlines()
         new_lines = "".join(map(output_text, new.get("outputs", []))).splitlines()
         for before, after in zip(old_lines, new_lines):
-            if before != after and NUMBER.findall(before) != NUMBER.findall(after):
+            before_values = NUMBER.findall(TIMING.sub("", before))
+            if before != after and before_values != NUMBER.findall(TIMING.sub("", after)):
                 moved.append((index, before.strip(), after.strip()))
     return moved
 
