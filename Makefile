@@ -19,7 +19,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 3
 export MALLOC_ARENA_MAX ?= 2
 
 .PHONY: help venv web-assets book test notebooks student bench serve clean distclean lock \
-        colab-check check-python
+        colab-check check-python seeds
 
 help:
 	@echo "make book       build the static site into _build/html"
@@ -29,6 +29,7 @@ help:
 	@echo "make student    write student notebooks (solutions removed) into student/"
 	@echo "make colab-check  run every chapter on Colab's Python and package versions"
 	@echo "                (tools/colab/constraints.txt), ae_lib installed by the Colab cell"
+	@echo "make seeds      run every chapter at global seeds 1 and 7: do its asserts hold?"
 	@echo "make bench      time and measure every notebook and the build; write the"
 	@echo "                performance appendix (book/appendix_performance.md)"
 	@echo "make serve      serve _build/html on http://localhost:8000"
@@ -79,6 +80,9 @@ colab-check: $(STAMP)
 
 student: $(STAMP)
 	$(BIN)/python tools/student.py --out student $(NOTEBOOKS)
+
+seeds: $(STAMP)
+	$(BIN)/python -m tools.seeds --seeds 1 7 $(NOTEBOOKS)
 
 bench: $(STAMP) web-assets
 	$(BIN)/python -m tools.bench --out book/appendix_performance.md

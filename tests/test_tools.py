@@ -92,3 +92,27 @@ def test_reading_time_counts_prose_and_code_but_not_solutions():
                  nbformat.v4.new_markdown_cell("```{solution-end}\n```")]
     assert reading_minutes(nb) == 20
     assert [rounded_seconds(s) for s in (0.5, 20.0, 20.1, 79.0)] == [10, 20, 30, 80]
+
+
+def test_seeds_runs_a_chapter_at_another_seed_and_reports_a_failing_assert(tmp_path):
+    from tools.seeds import run_at_seed
+
+    path = _notebook(tmp_path / "chapter.ipynb", "def set_seed(n):\n    return n",
+                     "SEED = set_seed(42)", "assert SEED != 7, f'fails at seed {SEED}'")
+    assert run_at_seed(path, 1)[0] is True
+    assert not (tmp_path / "_seed1_chapter.ipynb").exists()  # a passing copy is removed
+    passed, detail = run_at_seed(path, 7)
+    assert passed is False and "fails at seed 7" in detail
+    assert (tmp_path / "_seed7_chapter.ipynb").exists()  # a failing copy is kept to read
+    # The chapter itself is untouched.
+    assert "set_seed(42)" in nbformat.read(path, as_version=4).cells[1].source
+
+
+def test_seeds_refuses_a_notebook_without_exactly_one_seed_line(tmp_path):
+    import pytest
+
+    from tools.seeds import with_seed
+
+    nb = nbformat.read(_notebook(tmp_path / "a.ipynb", "x = 1"), as_version=4)
+    with pytest.raises(ValueError, match="found 0"):
+        with_seed(nb, 3)
