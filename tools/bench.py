@@ -30,6 +30,7 @@ import tempfile
 import time
 
 from tools import chapter_times
+from tools.anchor import RECIPE
 from tools.run_notebooks import record, run_notebook
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -106,7 +107,7 @@ def checks(chapters, anchor, test_seconds):
     median = seconds[len(seconds) // 2] if len(seconds) % 2 else \
         (seconds[len(seconds) // 2 - 1] + seconds[len(seconds) // 2]) / 2
     names = list(anchor)
-    reference, with_steps, recipe = anchor[names[0]], anchor[names[1]], anchor[names[3]]
+    reference, with_steps, recipe = anchor[names[0]], anchor[names[1]], anchor[RECIPE]
     batch_128 = anchor["recipe, batch 128"]
     result = [
         (f"every chapter runs in at most {NOTEBOOK_BUDGET_S} s",
@@ -147,7 +148,7 @@ def appendix(chapters, builds, anchor, onednn, results, test_seconds, when, wher
     rows = "\n".join(f"| {name.removesuffix('.ipynb')} | {s:.1f} s | {p / 2**30:.2f} GiB |"
                      for name, (s, p) in chapters.items())
     names = list(anchor)
-    reference, recipe = anchor[names[0]], anchor[names[3]]
+    reference, recipe = anchor[names[0]], anchor[RECIPE]
     dnn_names = list(onednn)
     dnn_reference, dnn_recipe = onednn[dnn_names[0]], onednn[dnn_names[1]]
     check_rows = "\n".join(f"| {statement} | {'holds' if ok else '**fails**'} |"
@@ -203,7 +204,10 @@ the batch size is each chapter's choice) reached the tutorial's error in
 {recipe['seconds'] / reference['seconds']:.0%} of its time. Most of the reference's time
 is Python bookkeeping around 18,750 small steps, not arithmetic: grouping steps removes
 most of it without changing a single loss value, and batch 64 halves the steps while
-keeping enough updates per epoch. Larger batches, larger rates and XLA did not help here.
+keeping enough updates per epoch. Feeding the images as one tensor, with each batch gathered
+inside the graph (`ae_lib.batching`), saves NumPy's per-batch slicing and copying. Larger
+batches, larger rates and one call per epoch did not help here. (XLA is not in the race:
+Keras compiles this subclassed model without it, whatever `jit_compile` says.)
 
 **oneDNN.** TensorFlow's oneDNN rewrites (its default on x86 CPUs) are off in `ae_lib`,
 because they print a notice to every notebook's stderr and make results differ slightly
