@@ -31,6 +31,7 @@ help:
 	@echo "                (tools/colab/constraints.txt), ae_lib installed by the Colab cell"
 	@echo "make seeds      run every chapter at global seeds 1 and 7: do its asserts hold?"
 	@echo "make bench      time and measure every notebook and the build; write the"
+	@echo "                (BENCH_FLAGS=--reuse-run-times: chapters as make notebooks timed them)"
 	@echo "                performance appendix (book/appendix_performance.md)"
 	@echo "make serve      serve _build/html on http://localhost:8000"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
@@ -85,7 +86,7 @@ seeds: $(STAMP)
 	$(BIN)/python -m tools.seeds --seeds 1 7 $(NOTEBOOKS)
 
 bench: $(STAMP) web-assets
-	$(BIN)/python -m tools.bench --out book/appendix_performance.md
+	$(BIN)/python -m tools.bench --out book/appendix_performance.md $(BENCH_FLAGS)
 
 serve: $(STAMP)
 	$(BIN)/python -m http.server --directory _build/html 8000

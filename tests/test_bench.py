@@ -73,3 +73,22 @@ def test_appendix_reports_every_chapter_the_builds_the_ratios_and_the_checks():
     assert "reached the tutorial's error in\n30% of its time" in text
     assert "a ratio of\n0.30" in text
     assert "**fails**" not in text and text.count("| holds |") == len(results) == 8
+
+
+def test_reused_run_times_come_from_the_record_and_a_missing_chapter_is_named(tmp_path,
+                                                                              monkeypatch):
+    import json
+    import pathlib
+
+    import pytest
+
+    from tools import chapter_times
+    from tools.bench import recorded_chapters
+
+    record = tmp_path / "run_times.json"
+    record.write_text(json.dumps({"01_a.ipynb": {"seconds": 41.5, "peak_gib": 1.5}}))
+    monkeypatch.setattr(chapter_times, "RUN_TIMES", record)
+    assert recorded_chapters([pathlib.Path("book/01_a.ipynb")]) == {
+        "01_a.ipynb": (41.5, 1.5 * GIB)}
+    with pytest.raises(SystemExit, match="no run time recorded for 02_b.ipynb"):
+        recorded_chapters([pathlib.Path("book/01_a.ipynb"), pathlib.Path("book/02_b.ipynb")])

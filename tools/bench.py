@@ -57,6 +57,19 @@ def run_chapters(paths):
     return results
 
 
+def recorded_chapters(paths):
+    """{name: (seconds, peak bytes)} as ``make notebooks`` recorded them in run_times.json.
+
+    Raises SystemExit naming the chapters that have no record.
+    """
+    table = json.loads(chapter_times.RUN_TIMES.read_text())
+    missing = [path.name for path in paths if path.name not in table]
+    if missing:
+        raise SystemExit(f"no run time recorded for {', '.join(missing)}: run make notebooks")
+    return {path.name: (table[path.name]["seconds"], table[path.name]["peak_gib"] * 2**30)
+            for path in paths}
+
+
 def time_builds():
     """(seconds of a build into an empty folder, seconds of a rebuild with no change)."""
     jupyter_book = pathlib.Path(sys.executable).parent / "jupyter-book"
@@ -229,10 +242,16 @@ between CPUs. With them on, in a separate process, the reference took
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=pathlib.Path, default=ROOT / "book" / "appendix_performance.md")
+    parser.add_argument("--reuse-run-times", action="store_true",
+                        help="take the chapters' times from book/run_times.json (written by "
+                             "make notebooks on this machine) instead of running them again")
     args = parser.parse_args(argv)
-    chapters = run_chapters(chapter_times.chapters())
-    record(chapter_times.RUN_TIMES, chapters)
-    chapter_times.write()
+    if args.reuse_run_times:
+        chapters = recorded_chapters(chapter_times.chapters())
+    else:
+        chapters = run_chapters(chapter_times.chapters())
+        record(chapter_times.RUN_TIMES, chapters)
+        chapter_times.write()
     builds = time_builds()
     print(f"build: {builds[0]:.1f} s fresh, {builds[1]:.1f} s unchanged", flush=True)
     anchor = run_anchor()
