@@ -3,9 +3,10 @@
 The Fréchet Inception Distance (FID) compares two sets of images by the Fréchet distance
 between Gaussians fitted to their features in a trained classifier (Inception-v3, for
 photographs). This course uses a small Fashion-MNIST classifier instead, trained in a few
-seconds by :func:`train_feature_classifier`: the numbers are on their own scale, not
-comparable to published FIDs, but they order generators the same way (lower is closer to
-the real images).
+seconds by :func:`train_feature_classifier`: the numbers are on their own scale (lower is
+closer to the real images), not comparable to published FIDs. Whether they rank generators
+as an Inception FID would is not established; chapter 8 shows what they are sensitive to
+with controls (real images, blurred images, training images, pixel noise).
 
 Functions: :func:`train_feature_classifier`, :func:`extract_features`,
 :func:`frechet_distance`, :func:`gaussian_frechet_distance`, :func:`unit_activity`,
@@ -253,7 +254,9 @@ def image_sharpness(images):
 
     The average, over images and over horizontal and vertical neighbours, of the squared
     difference in grey level. Blurring an image lowers it; a flat image scores 0. Compare
-    generated images with real ones: a ratio well below 1 means blurred samples.
+    generated images with real ones: a ratio well below 1 means blurred samples. It is
+    not a measure of quality: independent pixel noise scores far *higher* than real
+    images.
 
     Parameters
     ----------

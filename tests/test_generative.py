@@ -213,3 +213,12 @@ def test_blurring_lowers_sharpness():
     assert image_sharpness(edge) == pytest.approx((1 / 4 + 0) / 2)
     with pytest.raises(ValueError, match=r"shape \(N, height, width\)"):
         image_sharpness(images.reshape(8, 784))
+
+
+def test_sharpness_measures_blur_not_quality():
+    # Independent pixel noise is far 'sharper' than a smooth image: the measure says
+    # how much neighbouring pixels differ, nothing about whether the image is good.
+    rng = np.random.default_rng(5)
+    noise = rng.uniform(size=(4, 28, 28))
+    ramp = np.tile(np.linspace(0, 1, 28), (4, 28, 1))
+    assert image_sharpness(noise) > 100 * image_sharpness(ramp)
