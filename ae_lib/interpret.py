@@ -296,13 +296,16 @@ def class_purity(activations, labels, n=100, *, min_active=None):
     return purity
 
 
-def activation_purity(activations, labels, *, n_classes=None):
+def activation_purity(activations, labels, *, n_classes=None, min_active=None):
     """The share of each unit's total activation that falls on its commonest class.
 
     Unlike :func:`class_purity`, which looks only at a unit's strongest examples, this
     weighs every example by how strongly the unit responds to it. A unit that fires on
     one class only scores 1; one that responds equally to ten balanced classes scores
-    0.1. Units that are zero everywhere get NaN.
+    0.1. Units that are zero everywhere get NaN, and so do units active (above 0) on
+    fewer than ``min_active`` examples: a unit that fires on three images is trivially
+    pure, so comparing units of methods that fire at different rates needs a common
+    floor.
 
     Parameters
     ----------
@@ -312,6 +315,8 @@ def activation_purity(activations, labels, *, n_classes=None):
         Shape (N,).
     n_classes : int, optional
         Default: the largest label plus one.
+    min_active : int, optional
+        Default 1: every unit that fires at all gets a purity.
 
     Returns
     -------
@@ -319,6 +324,8 @@ def activation_purity(activations, labels, *, n_classes=None):
         Shape (n_units,), in [0, 1] or NaN.
     """
     activations = _check_matrix(activations, "activations")
+    min_active = 1 if min_active is None else _check_positive_int("min_active",
+                                                                  min_active)
     if activations.min() < 0:
         raise ValueError("activations must be non-negative (ReLU or TopK codes); got a "
                          f"minimum of {activations.min():g}.")
@@ -332,7 +339,7 @@ def activation_purity(activations, labels, *, n_classes=None):
     mass = activations.T.astype(np.float64) @ one_hot        # (n_units, n_classes)
     totals = mass.sum(axis=1)
     purity = np.full(len(mass), np.nan)
-    alive = totals > 0
+    alive = (totals > 0) & ((activations > 0).sum(axis=0) >= min_active)
     purity[alive] = mass[alive].max(axis=1) / totals[alive]
     return purity
 

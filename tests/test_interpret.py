@@ -206,6 +206,23 @@ def test_activation_purity_weighs_every_example_by_its_activation():
         activation_purity(-activations, labels)
 
 
+def test_activation_purity_leaves_out_units_that_fire_on_too_few_examples():
+    labels = np.array([0, 0, 1, 1])
+    activations = np.array([[3.0, 1.0, 0.0],
+                            [0.0, 1.0, 0.0],
+                            [0.0, 1.0, 2.0],
+                            [0.0, 1.0, 0.0]])
+    # Unit 0 fires once (pure by default), unit 1 four times, unit 2 once.
+    default = activation_purity(activations, labels)
+    assert default[0] == 1.0 and default[1] == 0.5 and default[2] == 1.0
+    floored = activation_purity(activations, labels, min_active=2)
+    assert np.isnan(floored[0]) and floored[1] == 0.5 and np.isnan(floored[2])
+    assert np.isnan(activation_purity(activations, labels, min_active=5)).all()
+    for bad in (0, -1, 2.5, "2"):
+        with pytest.raises((TypeError, ValueError), match="min_active"):
+            activation_purity(activations, labels, min_active=bad)
+
+
 def test_frontier_plot_draws_one_labelled_line_per_kind_on_log_axes():
     fig = frontier_plot({"TopK": ([8, 4], [0.04, 0.07], ["k=8", "k=4"]),
                          "L1": ([20, 8], [0.1, 0.2], ["a", "b"])})
