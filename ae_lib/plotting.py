@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ae_lib.validation import (check_array, check_bool, check_int, check_labels,
-                               check_number, check_numbers,
+                               check_mapping, check_number, check_numbers,
                                check_positive_int, check_positive_ints,
                                check_positive_number, check_sequence, check_string, fail)
 
@@ -440,6 +440,125 @@ def seed_bars(panels, *, ylabel, title=None, paired=True):
     axes[0].set_ylabel(ylabel)
     if title:
         fig.suptitle(title, fontsize=12)
+    return fig
+
+
+def embedding_scatter(panels, labels, class_names, *, title=None):
+    """2-D maps of the same examples side by side, one colour per class (for t-SNE maps).
+
+    Parameters
+    ----------
+    panels : dict of str to array_like
+        ``{panel title: coordinates of shape (n, 2)}``, the same n examples in each.
+    labels : array_like of int
+        Shape (n,): each example's class, an index into ``class_names``.
+    class_names : sequence of str
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    panels = check_mapping(panels, "panels", what="a dict of panel title to coordinates")
+    coordinates = {}
+    for name, points in panels.items():
+        points = check_array(points, f"panels[{name!r}]", ndim=2, dtype=float,
+                             shape_hint="(n, 2)")
+        count = len(next(iter(coordinates.values()), points))
+        if points.shape != (count, 2):
+            fail(ValueError, f"panels[{name!r}]", f"one 2-D point per example, shape "
+                 f"({count}, 2), as in every panel", points)
+        coordinates[name] = points
+    labels = check_labels(labels, "labels", length=count, per="point of each panel")
+    class_names = _strings(class_names, "class_names")
+    _check_class_names(class_names, labels)
+    fig = _new_figure(6.8, 3.1)
+    axes = np.atleast_1d(fig.subplots(1, len(panels)))
+    for ax, (name, points) in zip(axes, coordinates.items()):
+        for cls, class_name in enumerate(class_names):
+            chosen = labels == cls
+            ax.scatter(points[chosen, 0], points[chosen, 1], s=3, color=f"C{cls}",
+                       label=class_name, rasterized=True)
+        ax.set_title(name, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel("t-SNE 1", fontsize=8)
+        ax.set_ylabel("t-SNE 2", fontsize=8)
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncols=5, fontsize=8,
+               markerscale=3, frameon=False)
+    if title:
+        fig.suptitle(title, fontsize=12)
+    return fig
+
+
+def grouped_bars(groups, series, *, ylabel, title=None, ylim=None, reference=None):
+    """Bars for several series in each group; a series measured over seeds shows its mean
+    as the bar and every seed as a dot.
+
+    Parameters
+    ----------
+    groups : sequence of str
+        The group labels along the x axis (class names, say).
+    series : dict of str to array_like
+        ``{legend label: values}``: shape (n_groups,) for one measurement per group, or
+        (n_seeds, n_groups) for one per seed.
+    ylabel : str
+    title : str, optional
+    ylim : tuple of (float, float), optional
+    reference : tuple of (float, str), optional
+        A dotted horizontal line with a label, for example ``(0.5, "chance")``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    groups = _strings(groups, "groups")
+    if not groups:
+        fail(ValueError, "groups", "a non-empty sequence of group names", groups)
+    series = check_mapping(series, "series", what="a dict of legend label to values")
+    values = {}
+    for label, array in series.items():
+        array = check_array(array, f"series[{label!r}]", dtype=float)
+        if array.ndim == 1:
+            array = array[None]
+        if array.ndim != 2 or array.shape[1] != len(groups):
+            fail(ValueError, f"series[{label!r}]", f"one value per group, shape "
+                 f"({len(groups)},), or per seed and group, shape (n_seeds, {len(groups)})",
+                 array)
+        values[label] = array
+    if ylim is not None:
+        ylim = check_numbers(ylim, "ylim")
+        if len(ylim) != 2 or not ylim[0] < ylim[1]:
+            fail(ValueError, "ylim", "two numbers (bottom, top), bottom below top", ylim)
+    if reference is not None:
+        if not isinstance(reference, tuple) or len(reference) != 2:
+            fail(TypeError, "reference", "a pair (value, label)", reference)
+        reference = (check_number(reference[0], "reference[0]"),
+                     check_string(reference[1], "reference[1]"))
+    fig = _new_figure(6.8, 3.4)
+    ax = fig.subplots()
+    width = 0.8 / len(values)
+    positions = np.arange(len(groups))
+    for index, (label, array) in enumerate(values.items()):
+        offset = positions - 0.4 + width * (index + 0.5)
+        ax.bar(offset, array.mean(axis=0), width, color=f"C{index}", alpha=0.8, label=label)
+        if len(array) > 1:
+            ax.plot(np.broadcast_to(offset, array.shape).ravel(), array.ravel(), "k.",
+                    markersize=3)
+    if reference is not None:
+        ax.axhline(reference[0], color="0.4", linestyle=":", linewidth=1)
+        ax.annotate(reference[1], (1.0, reference[0]), xycoords=("axes fraction", "data"),
+                    xytext=(-4, 3), textcoords="offset points", ha="right", fontsize=8,
+                    color="0.35")
+    ax.set_xticks(positions, groups, rotation=30, ha="right", fontsize=9)
+    ax.set_ylabel(ylabel)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, ncols=min(len(values), 4), loc="lower left")
+    if title:
+        ax.set_title(title)
     return fig
 
 

@@ -7,8 +7,8 @@ values in advance and ships them as HTML with a small script, so the slider stil
 the browser; a line under it says how to explore live. The site shows that HTML version
 (``nb_mime_priority_overrides`` in ``_config.yml``), Jupyter shows the widget.
 
-Three explorers are built on it: :func:`latent_size_explorer`,
-:func:`noise_level_explorer` and :func:`code_explorer`.
+Four explorers are built on it: :func:`latent_size_explorer`,
+:func:`noise_level_explorer`, :func:`code_explorer` and :func:`neighbours_explorer`.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ import numpy as np
 from ae_lib.metrics import mse, psnr
 from ae_lib.noise import NOISE_KINDS, check_noise_level, corrupt
 from ae_lib.validation import (check_array, check_callable, check_images, check_int,
-                               check_mapping, check_non_negative_int, check_numbers,
-                               check_positive_ints, check_seed, check_sequence,
-                               check_string)
+                               check_labels, check_mapping, check_non_negative_int,
+                               check_numbers, check_positive_ints, check_seed,
+                               check_sequence, check_string, fail)
 
 # A rendered frame: an image (H, W) with values in [0, 1], and a caption.
 Frame = tuple[np.ndarray, str]
@@ -413,6 +413,70 @@ def code_explorer(decoder, base_code, units, values, *, image_shape=(28, 28)):
                for u in units}
     return Explorer({f"unit {u}": per_unit[u] for u in units}, render,
                     title="Decode a code of your own", scale=6, initial=initial)
+
+
+def neighbours_explorer(queries, database, neighbours, *, query_labels, database_labels,
+                        class_names):
+    """Pick a query image and a space: the query, then its nearest images in that space.
+
+    Parameters
+    ----------
+    queries : array, shape (n, 28, 28)
+        The query images (one per class, say).
+    database : array, shape (m, 28, 28)
+        The images searched.
+    neighbours : dict of str to array of int, shape (n, k)
+        Space name (``"pixels"``, ``"codes"``, ...) -> for each query, the rows of
+        ``database`` nearest to it in that space, nearest first
+        (:func:`ae_lib.codes.nearest_neighbours`).
+    query_labels, database_labels : array_like of int
+        The class of each image, an index into ``class_names``.
+    class_names : sequence of str
+    """
+    queries = check_images(queries, "queries", ndim=3)
+    database = check_images(database, "database", ndim=3)
+    query_labels = check_labels(query_labels, "query_labels", length=len(queries),
+                                per="query")
+    database_labels = check_labels(database_labels, "database_labels", length=len(database),
+                                   per="database image")
+    class_names = [check_string(name, "each entry of class_names")
+                   for name in check_sequence(class_names, "class_names")]
+    top = max(query_labels.max(), database_labels.max())
+    if top >= len(class_names):
+        fail(ValueError, "class_names", f"a name for every class (labels go up to {top})",
+             class_names)
+    neighbours = check_mapping(neighbours, "neighbours",
+                               what="a dict of space name to neighbour indices")
+    found = {}
+    for space, rows in neighbours.items():
+        name = f"neighbours[{space!r}]"
+        rows = np.asarray(rows)
+        if rows.dtype.kind not in "iu":
+            fail(TypeError, name, "an array of integer row indices", rows)
+        if rows.ndim != 2 or len(rows) != len(queries) or rows.shape[1] == 0 \
+                or rows.min() < 0 or rows.max() >= len(database):
+            fail(ValueError, name, f"for each of the {len(queries)} queries, rows of "
+                 f"database (0 to {len(database) - 1}), shape ({len(queries)}, k)", rows)
+        found[space] = rows
+    # Each query is named by its position and class, for the drop-down list.
+    names = [f"{i + 1}: {class_names[label]}" for i, label in enumerate(query_labels)]
+    separator = np.ones((1, *queries.shape[1:]), np.float32)
+
+    def render(settings):
+        frames = []
+        for setting in settings:
+            query = names.index(setting["query"])
+            rows = found[setting["space"]][query]
+            same = int(np.sum(database_labels[rows] == query_labels[query]))
+            picture = image_rows(np.concatenate([queries[query:query + 1], separator,
+                                                 database[rows]]))
+            frames.append((picture, (
+                f"{setting['space']}: {same} of the {len(rows)} nearest images are "
+                f"{class_names[query_labels[query]]}, like the query (left)")))
+        return frames
+
+    return Explorer({"query": names, "space": list(found)}, render,
+                    title="The nearest images to a query", scale=2)
 
 
 def _check_images(images):

@@ -27,7 +27,7 @@ import pytest
 import ae_lib  # noqa: F401  (first: it quiets TensorFlow)
 
 MODULES = ["data", "repro", "models", "regularizers", "noise", "batching", "training",
-           "probes", "stacking", "metrics", "plotting", "widgets"]
+           "probes", "stacking", "metrics", "plotting", "widgets", "codes", "anomaly"]
 # Public names that take no inputs to check, or are not functions of the course's API.
 NOT_CALLABLE_API = {"DataNotFoundError", "DataIntegrityError", "DisplayFigure",
                     "keras_divides_activity_penalties"}
@@ -640,6 +640,162 @@ battery("image_rows", "gap", bad_positive_ints(low=0)[0:5],
         lambda v: call("image_rows", IMAGES, gap=v))
 battery("check_scale", "scale", bad_positive_ints() + [(17, ValueError)],
         lambda v: call("check_scale", v))
+
+# ------------------------------------------------ chapter 9: codes and anomalies
+
+CH9_FEATURES = RNG.random((6, 3))
+CH9_SIX_LABELS = np.array([0, 1, 0, 1, 2, 2])
+CH9_TWO_D = RNG.random((6, 2))
+CH9_BAD_FEATURES = [(np.zeros(3), ValueError, "one example"), (np.full((2, 3), np.nan), ValueError,
+                "NaN"), (np.zeros((0, 3)), ValueError, "empty"), (STRINGS, TypeError, "strings"),
+                (None, TypeError, "None")]
+CH9_BAD_LABELS = [(CH9_SIX_LABELS.astype(float) + 0.5, TypeError), (CH9_SIX_LABELS[:-1], ValueError),
+              (-CH9_SIX_LABELS - 1, ValueError), ("abc", TypeError)]
+CH9_BAD_SCORES = [(np.zeros((2, 2)), ValueError, "2-D"), ([], ValueError, "empty"),
+              ([float("nan")], ValueError, "NaN"), (["a"], TypeError, "strings"),
+              (None, TypeError, "None")]
+
+array_battery("embedding_scatter", "panels", lambda v: call(
+    "embedding_scatter", {"p": v}, CH9_SIX_LABELS, ["a", "b", "c"]),
+    bad=[(CH9_FEATURES, ValueError, "three columns"), (WITH_NAN[0], ValueError, "NaN")])
+battery("embedding_scatter", "panels", [({}, ValueError), (CH9_TWO_D, TypeError)],
+        lambda v: call("embedding_scatter", v, CH9_SIX_LABELS, ["a", "b", "c"]))
+battery("embedding_scatter", "labels", CH9_BAD_LABELS,
+        lambda v: call("embedding_scatter", {"p": CH9_TWO_D}, v, ["a", "b", "c"]))
+battery("embedding_scatter", "class_names", [(["a"], ValueError), ("abc", TypeError),
+                                             ([1, 2, 3], TypeError)],
+        lambda v: call("embedding_scatter", {"p": CH9_TWO_D}, CH9_SIX_LABELS, v))
+battery("grouped_bars", "groups", [([], ValueError), ("ab", TypeError), ([1, 2], TypeError)],
+        lambda v: call("grouped_bars", v, {"s": [1.0, 2.0]}, ylabel="y"))
+battery("grouped_bars", "series", [({}, ValueError), ({"s": [1.0]}, ValueError),
+                                   ({"s": ["a", "b"]}, TypeError),
+                                   ({"s": [1.0, float("nan")]}, ValueError), ([1.0], TypeError)],
+        lambda v: call("grouped_bars", ["a", "b"], v, ylabel="y"))
+battery("grouped_bars", "ylim", [((1, 0), ValueError), ((0,), ValueError), (1, TypeError)],
+        lambda v: call("grouped_bars", ["a"], {"s": [1.0]}, ylabel="y", ylim=v))
+battery("grouped_bars", "reference", [(0.5, TypeError), (("a", "b"), TypeError),
+                                      ((float("nan"), "chance"), ValueError)],
+        lambda v: call("grouped_bars", ["a"], {"s": [1.0]}, ylabel="y", reference=v))
+CH9_NEAREST = np.array([[0, 1], [2, 3]])
+battery("neighbours_explorer", "queries", [(RAW[:2], ValueError), (IMAGES[0], ValueError),
+                                           (None, TypeError)],
+        lambda v: call("neighbours_explorer", v, IMAGES, {"s": CH9_NEAREST},
+                       query_labels=[0, 1], database_labels=[0, 1, 0, 1],
+                       class_names=["a", "b"]))
+battery("neighbours_explorer", "database", [(WITH_NAN, ValueError), (EMPTY, ValueError)],
+        lambda v: call("neighbours_explorer", IMAGES[:2], v, {"s": CH9_NEAREST},
+                       query_labels=[0, 1], database_labels=[0, 1, 0, 1],
+                       class_names=["a", "b"]))
+battery("neighbours_explorer", "neighbours", [({}, ValueError), (CH9_NEAREST, TypeError),
+                                              ({"s": CH9_NEAREST + 3}, ValueError),
+                                              ({"s": CH9_NEAREST * 0.5}, TypeError),
+                                              ({"s": CH9_NEAREST[:1]}, ValueError)],
+        lambda v: call("neighbours_explorer", IMAGES[:2], IMAGES, v, query_labels=[0, 1],
+                       database_labels=[0, 1, 0, 1], class_names=["a", "b"]))
+battery("neighbours_explorer", "query_labels", [([0], ValueError), ([0.5, 1], TypeError)],
+        lambda v: call("neighbours_explorer", IMAGES[:2], IMAGES, {"s": CH9_NEAREST},
+                       query_labels=v, database_labels=[0, 1, 0, 1], class_names=["a", "b"]))
+battery("neighbours_explorer", "database_labels", [([0, 1], ValueError), ("ab", TypeError)],
+        lambda v: call("neighbours_explorer", IMAGES[:2], IMAGES, {"s": CH9_NEAREST},
+                       query_labels=[0, 1], database_labels=v, class_names=["a", "b"]))
+battery("neighbours_explorer", "class_names", [(["a"], ValueError), ("ab", TypeError)],
+        lambda v: call("neighbours_explorer", IMAGES[:2], IMAGES, {"s": CH9_NEAREST},
+                       query_labels=[0, 1], database_labels=[0, 1, 0, 1], class_names=v))
+
+array_battery("nearest_neighbours", "queries",
+              lambda v: call("nearest_neighbours", v, CH9_FEATURES, 1), bad=CH9_BAD_FEATURES)
+battery("nearest_neighbours", "queries", [(RNG.random((2, 4)), ValueError, "4 features")],
+        lambda v: call("nearest_neighbours", v, CH9_FEATURES, 1))
+array_battery("nearest_neighbours", "database",
+              lambda v: call("nearest_neighbours", CH9_FEATURES, v, 1), bad=CH9_BAD_FEATURES)
+battery("nearest_neighbours", "k", bad_positive_ints() + [(7, ValueError)],
+        lambda v: call("nearest_neighbours", CH9_FEATURES, CH9_FEATURES, v))
+battery("nearest_neighbours", "exclude_self", BAD_BOOLS,
+        lambda v: call("nearest_neighbours", CH9_FEATURES, CH9_FEATURES, 1, exclude_self=v))
+battery("nearest_neighbours", "batch_size", bad_positive_ints(),
+        lambda v: call("nearest_neighbours", CH9_FEATURES, CH9_FEATURES, 1, batch_size=v))
+array_battery("knn_accuracy", "train_features",
+              lambda v: call("knn_accuracy", v, CH9_SIX_LABELS, CH9_FEATURES, CH9_SIX_LABELS),
+              bad=CH9_BAD_FEATURES)
+array_battery("knn_accuracy", "test_features",
+              lambda v: call("knn_accuracy", CH9_FEATURES, CH9_SIX_LABELS, v, CH9_SIX_LABELS),
+              bad=CH9_BAD_FEATURES)
+battery("knn_accuracy", "train_labels", CH9_BAD_LABELS,
+        lambda v: call("knn_accuracy", CH9_FEATURES, v, CH9_FEATURES, CH9_SIX_LABELS))
+battery("knn_accuracy", "test_labels", CH9_BAD_LABELS,
+        lambda v: call("knn_accuracy", CH9_FEATURES, CH9_SIX_LABELS, CH9_FEATURES, v))
+battery("knn_accuracy", "k", bad_positive_ints() + [(7, ValueError)],
+        lambda v: call("knn_accuracy", CH9_FEATURES, CH9_SIX_LABELS, CH9_FEATURES, CH9_SIX_LABELS, k=v))
+array_battery("precision_at_k", "query_features",
+              lambda v: call("precision_at_k", v, CH9_SIX_LABELS, CH9_FEATURES, CH9_SIX_LABELS),
+              bad=CH9_BAD_FEATURES)
+array_battery("precision_at_k", "database_features",
+              lambda v: call("precision_at_k", CH9_FEATURES, CH9_SIX_LABELS, v, CH9_SIX_LABELS),
+              bad=CH9_BAD_FEATURES)
+battery("precision_at_k", "query_labels", CH9_BAD_LABELS,
+        lambda v: call("precision_at_k", CH9_FEATURES, v, CH9_FEATURES, CH9_SIX_LABELS))
+battery("precision_at_k", "database_labels", CH9_BAD_LABELS,
+        lambda v: call("precision_at_k", CH9_FEATURES, CH9_SIX_LABELS, CH9_FEATURES, v))
+battery("precision_at_k", "k", bad_positive_ints() + [(6, ValueError, "6 with exclude_self")],
+        lambda v: call("precision_at_k", CH9_FEATURES, CH9_SIX_LABELS, CH9_FEATURES, CH9_SIX_LABELS, k=v,
+                       exclude_self=True))
+battery("precision_at_k", "exclude_self", BAD_BOOLS,
+        lambda v: call("precision_at_k", CH9_FEATURES, CH9_SIX_LABELS, CH9_FEATURES, CH9_SIX_LABELS,
+                       exclude_self=v))
+battery("mean_by_class", "values", [(np.zeros((6, 2)), ValueError), ([], ValueError),
+                                    (["a"] * 6, TypeError), (None, TypeError)],
+        lambda v: call("mean_by_class", v, CH9_SIX_LABELS))
+battery("mean_by_class", "labels", CH9_BAD_LABELS,
+        lambda v: call("mean_by_class", np.ones(6), v))
+battery("mean_by_class", "n_classes", bad_positive_ints(optional=True) + [(2, ValueError)],
+        lambda v: call("mean_by_class", np.ones(6), CH9_SIX_LABELS, n_classes=v))
+CH9_TSNE_POINTS = RNG.random((40, 3))
+array_battery("tsne_map", "features", lambda v: call("tsne_map", v, perplexity=5),
+              bad=CH9_BAD_FEATURES)
+battery("tsne_map", "seed", BAD_SEEDS, lambda v: call("tsne_map", CH9_TSNE_POINTS, seed=v))
+battery("tsne_map", "perplexity", BAD_POSITIVE_NUMBERS + [(20, ValueError, "20 for 40")],
+        lambda v: call("tsne_map", CH9_TSNE_POINTS, perplexity=v))
+battery("tsne_map", "n_iter", bad_positive_ints() + [(249, ValueError)],
+        lambda v: call("tsne_map", CH9_TSNE_POINTS, perplexity=5, n_iter=v))
+
+array_battery("roc_auc", "normal_scores", lambda v: call("roc_auc", v, [0.5]), bad=CH9_BAD_SCORES)
+array_battery("roc_auc", "anomaly_scores", lambda v: call("roc_auc", [0.5], v), bad=CH9_BAD_SCORES)
+array_battery("roc_auc_by_class", "scores",
+              lambda v: call("roc_auc_by_class", v, [0, 1], 0), bad=CH9_BAD_SCORES)
+battery("roc_auc_by_class", "labels", [([0], ValueError), ([0.5, 1], TypeError),
+                                       ([0, 0], ValueError, "one class only")],
+        lambda v: call("roc_auc_by_class", [0.1, 0.9], v, 0))
+battery("roc_auc_by_class", "normal_class", [(5, ValueError), (-1, ValueError),
+                                             (0.5, TypeError), (None, TypeError)],
+        lambda v: call("roc_auc_by_class", [0.1, 0.9], [0, 1], v))
+array_battery("threshold_at_false_alarm_rate", "normal_scores",
+              lambda v: call("threshold_at_false_alarm_rate", v, 0.05), bad=CH9_BAD_SCORES)
+battery("threshold_at_false_alarm_rate", "rate", [(0, ValueError), (1, ValueError)]
+        + BAD_FRACTIONS, lambda v: call("threshold_at_false_alarm_rate", [0.1, 0.2], v))
+battery("detection_rates", "threshold", [(float("nan"), ValueError), ("0.5", TypeError),
+                                         (None, TypeError), (True, TypeError)],
+        lambda v: call("detection_rates", v, [0.1], [0.9]))
+array_battery("detection_rates", "normal_scores",
+              lambda v: call("detection_rates", 0.5, v, [0.9]), bad=CH9_BAD_SCORES)
+array_battery("detection_rates", "anomaly_scores",
+              lambda v: call("detection_rates", 0.5, [0.1], v), bad=CH9_BAD_SCORES)
+array_battery("nearest_neighbour_distance", "images",
+              lambda v: call("nearest_neighbour_distance", v, IMAGES),
+              bad=[(WITH_NAN, ValueError, "NaN"), (EMPTY, ValueError, "empty"),
+                   (STRINGS, TypeError, "strings"), (None, TypeError, "None")])
+array_battery("nearest_neighbour_distance", "reference",
+              lambda v: call("nearest_neighbour_distance", IMAGES, v),
+              bad=[(WITH_INF, ValueError, "inf"), (EMPTY, ValueError, "empty"),
+                   (None, TypeError, "None")])
+battery("nearest_neighbour_distance", "batch_size", bad_positive_ints(),
+        lambda v: call("nearest_neighbour_distance", IMAGES, IMAGES, batch_size=v))
+array_battery("centred_on_canvas", "images", lambda v: call("centred_on_canvas", v))
+battery("centred_on_canvas", "images", [(IMAGES[0], ValueError, "one image")],
+        lambda v: call("centred_on_canvas", v))
+battery("centred_on_canvas", "size", bad_positive_ints() + [(29, ValueError)],
+        lambda v: call("centred_on_canvas", DIGITS, size=v))
+battery("centred_on_canvas", "canvas", bad_positive_ints(),
+        lambda v: call("centred_on_canvas", DIGITS, canvas=v))
 
 
 # ------------------------------------------------------- the table, as tests

@@ -194,6 +194,23 @@ def test_latent_explorer_moves_through_both_code_numbers_without_a_kernel(visit)
     explorer.screenshot(path=str(SCREENSHOTS / "explorer_08_latent.png"))
 
 
+def test_neighbours_explorer_of_chapter_9_changes_space_without_a_kernel(visit):
+    v = visit("book/09_deep_convolutional.html")
+    explorer = v.page.locator(".ae-explorer").first
+    explorer.scroll_into_view_if_needed()
+    image, caption = explorer.locator("img"), explorer.locator(".ae-explorer-caption")
+    menus = explorer.locator("select")
+    assert menus.count() == 2  # the query and the space
+    before = (image.get_attribute("src"), caption.inner_text())
+    assert before[1].startswith("pixels: ")
+    menus.nth(1).select_option(index=2)
+    after = (image.get_attribute("src"), caption.inner_text())
+    assert after[0] != before[0] and after[1].startswith("deep dense codes: "), after[1]
+    assert "nearest images are" in after[1] and "Binder or Colab" in explorer.inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    explorer.screenshot(path=str(SCREENSHOTS / "explorer_09_neighbours.png"))
+
+
 @pytest.mark.parametrize("term, chapter", [("PSNR", "06_denoising"),
                                            ("pretraining", "07_stacked"),
                                            ("ELBO", "08_variational")])

@@ -39,6 +39,7 @@ PREREQUISITES = {
     "06_denoising": ["01_basic_ideas", "04_complete_overcomplete"],
     "07_stacked": ["01_basic_ideas", "06_denoising"],
     "08_variational": ["01_basic_ideas", "05_sparse"],
+    "09_deep_convolutional": ["01_basic_ideas", "04_complete_overcomplete"],
     "10_sparse_dictionaries": ["04_complete_overcomplete", "05_sparse"],
 }
 
