@@ -53,7 +53,10 @@ def greedy_pretrain(layer_sizes, x, *, activation="sigmoid", epochs=3, batch_siz
         ``Flatten`` followed by the trained ``Dense`` layers (the same layer objects).
     histories : list of dict
         Per stage: ``"loss"`` (per epoch), ``"input_dim"``, ``"code_dim"`` and
-        ``"autoencoder"`` (the stage's whole model, decoder included).
+        ``"autoencoder"`` (the stage's whole model, decoder included) and
+        ``"input_variance"`` (the stage's input's variance per number, averaged over its
+        numbers: divide a stage's loss by it to compare stages whose inputs differ in
+        spread; a loss of 1 times it is what predicting the mean would score).
     """
     sizes = check_positive_ints(layer_sizes, "layer_sizes")
     activation = check_activation(activation, "activation")
@@ -94,7 +97,9 @@ def greedy_pretrain(layer_sizes, x, *, activation="sigmoid", epochs=3, batch_siz
                    reconstruction_batches(features, batch_size))
         history = stage_model.fit(batches, epochs=epochs, verbose=0, shuffle=False)
         histories.append({"loss": history.history["loss"], "input_dim": features.shape[1],
-                          "code_dim": size, "autoencoder": stage_model})
+                          "code_dim": size, "autoencoder": stage_model,
+                          "input_variance": float(tf.reduce_mean(
+                              tf.math.reduce_variance(features, axis=0)))})
         if verbose:
             print(f"stage {stage}: {features.shape[1]} -> {size} -> {features.shape[1]}, "
                   f"reconstruction loss {history.history['loss'][-1]:.4f}", flush=True)

@@ -83,3 +83,13 @@ def test_greedy_pretraining_takes_a_tensor_and_checks_its_range(x_train):
     with pytest.raises(ValueError, match=r"x must have values in \[0, 1\]. Received: x with "
                                          r"values from 0 to 16"):
         greedy_pretrain((6,), tf.convert_to_tensor(x_train * 16), epochs=1)
+
+
+def test_each_stage_records_its_input_variance(x_train, pretrained):
+    _, histories, _ = pretrained
+    flat = x_train.reshape(len(x_train), -1)
+    assert histories[0]["input_variance"] == pytest.approx(float(flat.var(axis=0).mean()),
+                                                           rel=1e-4)
+    codes = apply_in_batches(histories[0]["autoencoder"].layers[0], flat)
+    assert histories[1]["input_variance"] == pytest.approx(float(codes.var(axis=0).mean()),
+                                                           rel=1e-3)

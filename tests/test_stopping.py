@@ -1,0 +1,65 @@
+import keras
+import numpy as np
+import pytest
+
+from ae_lib.repro import set_seed
+from ae_lib.stopping import fit_to_validation
+
+
+def _data(n, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4)).astype("float32")
+    return x, (x[:, 0] > 0).astype("int64")
+
+
+def _model(learning_rate=0.05, metrics=("accuracy",)):
+    set_seed(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, "softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=list(metrics))
+    return model
+
+
+def test_learns_and_restores_the_best_round():
+    x, y = _data(200, 0)
+    x_val, y_val = _data(100, 1)
+    model = _model()
+    result = fit_to_validation(model, x, y, x_val, y_val, batch_size=32,
+                               steps_per_round=5, patience=2, max_rounds=15)
+    assert 1 <= result["best_round"] <= result["rounds"] <= 15
+    assert result["val_accuracy"] > 0.9
+    accuracy = model.evaluate(x_val, y_val, verbose=0)[1]
+    assert accuracy == pytest.approx(result["val_accuracy"])
+
+
+def test_stops_when_validation_does_not_improve():
+    x, y = _data(64, 0)
+    x_val, y_val = _data(64, 1)
+    result = fit_to_validation(_model(learning_rate=1e-9), x, y, x_val, y_val,
+                               patience=2, max_rounds=30)
+    assert result["rounds"] == result["best_round"] + 2 < 30
+
+
+@pytest.mark.parametrize("change, error, words", [
+    (dict(model="not a model"), TypeError, "model"),
+    (dict(labels=np.zeros(3, "int64")), ValueError, "labels"),
+    (dict(val_images=np.full((10, 4), np.nan, "float32")), ValueError, "val_images"),
+    (dict(patience=0), ValueError, "patience"),
+    (dict(batch_size=2.5), TypeError, "batch_size"),
+])
+def test_bad_input(change, error, words):
+    x, y = _data(10, 0)
+    positional = dict(model=_model(), images=x, labels=y, val_images=x, val_labels=y)
+    keywords = {name: change.pop(name) for name in list(change) if name not in positional}
+    positional.update(change)
+    with pytest.raises(error, match=words):
+        fit_to_validation(*positional.values(), **keywords)
+
+
+def test_uncompiled_model_and_missing_metric():
+    x, y = _data(10, 0)
+    raw = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, "softmax")])
+    with pytest.raises(ValueError, match="compiled"):
+        fit_to_validation(raw, x, y, x, y)
+    with pytest.raises(ValueError, match="accuracy"):
+        fit_to_validation(_model(metrics=()), x, y, x, y, max_rounds=2)
