@@ -141,16 +141,20 @@ def ridge_probe(train_features, train_labels, test_features, test_labels, *,
     order = np.random.default_rng(seed).permutation(len(train_x))
     held, fit = order[:n_held], order[n_held:]
     n_classes = int(max(train_y.max(), test_y.max())) + 1
-    held_accuracy = [
-        np.mean(_ridge_predict(train_x[fit], train_y[fit], train_x[held], penalty,
-                               n_classes) == train_y[held])
-        for penalty in penalties]
+    held_predictions = _ridge_predict(train_x[fit], train_y[fit], train_x[held], penalties,
+                                      n_classes)
+    held_accuracy = [np.mean(predicted == train_y[held]) for predicted in held_predictions]
     best = penalties[int(np.argmax(held_accuracy))]
-    return float(np.mean(_ridge_predict(train_x, train_y, test_x, best, n_classes) == test_y))
+    predicted = _ridge_predict(train_x, train_y, test_x, [best], n_classes)[0]
+    return float(np.mean(predicted == test_y))
 
 
-def _ridge_predict(train_x, train_y, test_x, penalty, n_classes):
-    """Class predictions of ridge regression onto one-hot targets (standardised features)."""
+def _ridge_predict(train_x, train_y, test_x, penalties, n_classes):
+    """Class predictions of ridge regression onto one-hot targets, one array per penalty.
+
+    One eigendecomposition serves every penalty: of the features' Gram matrix (p by p) when
+    there are more examples than features, of the examples' (n by n) otherwise.
+    """
     mean, spread = train_x.mean(axis=0), train_x.std(axis=0)
     spread[spread < 1e-6] = 1.0  # a constant feature stays 0 (and harmless) after centring
     x, t = (train_x - mean) / spread, (test_x - mean) / spread
@@ -158,7 +162,13 @@ def _ridge_predict(train_x, train_y, test_x, penalty, n_classes):
     targets -= targets.mean(axis=0)
     n, p = x.shape
     if n >= p:
-        weights = np.linalg.solve(x.T @ x + penalty * np.eye(p), x.T @ targets)
-    else:  # the dual form: an n-by-n system
-        weights = x.T @ np.linalg.solve(x @ x.T + penalty * np.eye(n), targets)
-    return np.argmax(t @ weights, axis=1)
+        values, vectors = np.linalg.eigh(x.T @ x)
+        projected_targets = vectors.T @ (x.T @ targets)
+        projected_test = t @ vectors
+    else:  # the dual form: weights = x.T (x x.T + a I)^-1 targets
+        values, vectors = np.linalg.eigh(x @ x.T)
+        projected_targets = vectors.T @ targets
+        projected_test = (t @ x.T) @ vectors
+    values = np.clip(values, 0.0, None)
+    return [np.argmax(projected_test @ (projected_targets / (values + penalty)[:, None]), axis=1)
+            for penalty in penalties]
