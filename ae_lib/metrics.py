@@ -279,3 +279,31 @@ def _as_matrix(data):
         raise ValueError(f"data must hold at least two examples (a variance needs two). "
                          f"Received: data of shape {matrix.shape}.")
     return matrix.reshape(len(matrix), -1)
+
+
+def residual_cosine(clean, noisy, denoised):
+    """Cosine between what a denoiser changes and what it should change, per example.
+
+    For a clean image ``x``, its corrupted copy ``x~`` and a denoiser's output ``r(x~)``,
+    the cosine between the residual ``r(x~) - x~`` and the way back ``x - x~``. 1: the
+    denoiser moves the noisy image straight towards the clean one; 0: sideways; -1: away.
+    An example whose noise or residual is exactly zero has no direction and gets 0.
+
+    Parameters
+    ----------
+    clean, noisy, denoised : array_like
+        Arrays of the same shape; the first axis indexes the examples.
+
+    Returns
+    -------
+    np.ndarray
+        Shape (N,), float64, each value in [-1, 1].
+    """
+    clean, noisy = _same_shape(clean, noisy, ("clean", "noisy"))
+    _, denoised = _same_shape(clean, denoised, ("clean", "denoised"))
+    back = (clean - noisy).reshape(len(clean), -1).astype(np.float64)
+    moved = (denoised - noisy).reshape(len(clean), -1).astype(np.float64)
+    norms = np.linalg.norm(back, axis=1) * np.linalg.norm(moved, axis=1)
+    dots = (back * moved).sum(axis=1)
+    cosine = np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
+    return np.clip(cosine, -1.0, 1.0)

@@ -182,3 +182,28 @@ def test_psnr_of_a_hand_computed_case_and_of_a_copy():
     for data_range in (np.float32(255.0), np.int64(255)):
         assert psnr(originals * 255, reconstructions * 255, data_range=data_range) == \
             pytest.approx(30.0)
+
+
+def test_residual_cosine_is_one_for_a_perfect_denoiser_and_zero_for_none():
+    from ae_lib.metrics import residual_cosine
+    rng = np.random.default_rng(0)
+    clean = rng.uniform(size=(5, 6, 6))
+    noisy = clean + rng.normal(0, 0.1, clean.shape)
+    np.testing.assert_allclose(residual_cosine(clean, noisy, clean), 1.0)
+    np.testing.assert_allclose(residual_cosine(clean, noisy, 2 * noisy - clean), -1.0)
+    np.testing.assert_array_equal(residual_cosine(clean, noisy, noisy), 0.0)
+    # Halfway back, plus as much again sideways: 45 degrees.
+    back = clean - noisy
+    sideways = rng.normal(size=back.shape)
+    sideways -= (sideways * back).sum(axis=(1, 2), keepdims=True) \
+        / (back * back).sum(axis=(1, 2), keepdims=True) * back
+    sideways *= np.linalg.norm(back.reshape(5, -1), axis=1)[:, None, None] \
+        / np.linalg.norm(sideways.reshape(5, -1), axis=1)[:, None, None]
+    np.testing.assert_allclose(residual_cosine(clean, noisy, noisy + back + sideways),
+                               np.sqrt(0.5), rtol=1e-6)
+
+
+def test_residual_cosine_refuses_mismatched_shapes():
+    from ae_lib.metrics import residual_cosine
+    with pytest.raises(ValueError, match="same shape"):
+        residual_cosine(np.zeros((2, 4)), np.zeros((2, 4)), np.zeros((3, 4)))

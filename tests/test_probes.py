@@ -68,3 +68,35 @@ def test_a_linear_probe_refuses_nan_features(digits):
     broken[3, 2, 2] = np.nan
     with pytest.raises(ValueError, match="train_features must be finite"):
         linear_probe(broken, y_train, x_test, y_test)
+
+
+def test_a_ridge_probe_separates_digits_and_not_shuffled_labels(digits):
+    from ae_lib.probes import ridge_probe
+    (x_train, y_train), (x_test, y_test) = digits
+    accuracy = ridge_probe(x_train, y_train, x_test, y_test)
+    shuffled = np.random.default_rng(0).permutation(y_train)
+    assert accuracy > 0.85
+    assert ridge_probe(x_train, shuffled, x_test, y_test) < 0.3
+    # The same seed holds out the same examples: the same answer.
+    assert ridge_probe(x_train, y_train, x_test, y_test, seed=np.int64(0)) == accuracy
+
+
+def test_a_ridge_probe_works_with_more_features_than_examples(digits):
+    from ae_lib.probes import ridge_probe
+    (x_train, y_train), (x_test, y_test) = digits
+    wide = np.repeat(x_train[:100], 3, axis=1)  # 100 examples, 192 features
+    assert ridge_probe(wide, y_train[:100], np.repeat(x_test, 3, axis=1), y_test) > 0.6
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(penalties=[1.0, -2.0]), ValueError, "penalties"),
+    (dict(penalties=[]), ValueError, "penalties"),
+    (dict(validation_fraction=1.0), ValueError, "validation_fraction"),
+    (dict(validation_fraction=0.0001), ValueError, "validation_fraction"),
+    (dict(seed=-1), ValueError, "seed"),
+])
+def test_a_ridge_probe_refuses_bad_settings(digits, kwargs, error, words):
+    from ae_lib.probes import ridge_probe
+    (x_train, y_train), (x_test, y_test) = digits
+    with pytest.raises(error, match=words):
+        ridge_probe(x_train, y_train, x_test, y_test, **kwargs)
