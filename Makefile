@@ -18,24 +18,28 @@ export TF_CPP_MIN_LOG_LEVEL ?= 3
 # chapter, as on Binder (see the start script).
 export MALLOC_ARENA_MAX ?= 2
 
-.PHONY: help venv web-assets book test notebooks student bench serve clean distclean lock \
+LIGHTHOUSE_DIR := tools/lighthouse
+LIGHTHOUSE := $(LIGHTHOUSE_DIR)/node_modules/.installed
+
+.PHONY: help venv web-assets lighthouse book test notebooks student bench serve clean distclean lock \
         colab-check check-python seeds
 
 help:
 	@echo "make book       build the static site into _build/html"
 	@echo "make test       unit tests + nbval over every notebook + strict site build"
-	@echo "                + the built site in headless Chromium, offline"
+	@echo "                + the built site in headless Chromium and Lighthouse, offline"
 	@echo "make notebooks  re-execute every notebook top to bottom and save its outputs"
 	@echo "make student    write student notebooks (solutions removed) into student/"
 	@echo "make colab-check  run every chapter on Colab's Python and package versions"
 	@echo "                (tools/colab/constraints.txt), ae_lib installed by the Colab cell"
 	@echo "make seeds      run every chapter at global seeds 1 and 7: do its asserts hold?"
-	@echo "make bench      time and measure every notebook and the build; write the"
-	@echo "                performance appendix (book/appendix_performance.md)"
+	@echo "make bench      time and measure every notebook, the build and the site's pages"
+	@echo "                (weights, Lighthouse); write book/appendix_performance.md"
 	@echo "                (BENCH_FLAGS=--reuse-run-times: chapters as make notebooks timed them)"
 	@echo "make serve      serve _build/html on http://localhost:8000"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
-	@echo "make clean      remove _build and student (distclean: also .venv, _web_assets)"
+	@echo "make clean      remove _build and student (distclean: also .venv, _web_assets,"
+	@echo "                tools/lighthouse/node_modules)"
 
 # One clear line instead of a pip resolution error on an unsupported Python.
 PYTHON_OK = $(shell $(PYTHON) -c 'import sys; print((3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null)
@@ -53,9 +57,17 @@ $(STAMP): requirements.lock pyproject.toml | check-python
 
 venv: $(STAMP)
 
-# MathJax, require.js and the widgets manager, pinned, from the npm registry (not committed).
+# KaTeX (the math, typeset when the site is built), pinned, from the npm registry (not committed).
 web-assets: $(STAMP)
 	$(BIN)/python tools/web_assets.py
+
+# Lighthouse for the site's audits, pinned by tools/lighthouse/package-lock.json, from the
+# npm registry into tools/lighthouse/node_modules (not committed). Needs Node.js 18+ and npm.
+lighthouse: $(LIGHTHOUSE)
+
+$(LIGHTHOUSE): $(LIGHTHOUSE_DIR)/package.json $(LIGHTHOUSE_DIR)/package-lock.json
+	cd $(LIGHTHOUSE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 book: $(STAMP) web-assets
 	$(BIN)/jupyter-book build .
@@ -63,7 +75,7 @@ book: $(STAMP) web-assets
 
 # The strict build comes first so that pytest's summary is the last line. The wall time
 # of a passing run is kept for make bench (_build/make-test-seconds).
-test: $(STAMP) web-assets
+test: $(STAMP) web-assets lighthouse
 	@date +%s > .make-test-start
 	$(BIN)/jupyter-book build . $(STRICT_BUILD)
 	$(BIN)/python -m pytest tests $(NOTEBOOKS) $(NBVAL_FLAGS)
@@ -85,7 +97,7 @@ student: $(STAMP)
 seeds: $(STAMP)
 	$(BIN)/python -m tools.seeds --seeds 1 7 $(NOTEBOOKS)
 
-bench: $(STAMP) web-assets
+bench: $(STAMP) web-assets lighthouse
 	$(BIN)/python -m tools.bench --out book/appendix_performance.md $(BENCH_FLAGS)
 
 serve: $(STAMP)
@@ -106,4 +118,4 @@ clean:
 	rm -rf _build student
 
 distclean: clean
-	rm -rf $(VENV) .colab-venv .pytest_cache _web_assets
+	rm -rf $(VENV) .colab-venv .pytest_cache _web_assets $(LIGHTHOUSE_DIR)/node_modules

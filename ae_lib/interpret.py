@@ -20,7 +20,7 @@ import numbers
 import matplotlib.ticker
 import numpy as np
 
-from ae_lib.plotting import DisplayFigure
+from ae_lib.figures import new_figure, styled
 from ae_lib.validation import check_array, check_labels, check_positive_int
 from ae_lib.widgets import Explorer, image_rows
 
@@ -346,6 +346,7 @@ def activation_purity(activations, labels, *, n_classes=None, min_active=None):
 
 # --------------------------------------------------------------------------- showing units
 
+@styled
 def frontier_plot(curves, *, xlabel="L0 (active latents per input)",
                   ylabel="fraction of variance unexplained", title=None):
     """Sparsity against reconstruction: one line of labelled points per kind of dictionary.
@@ -366,7 +367,7 @@ def frontier_plot(curves, *, xlabel="L0 (active latents per input)",
     """
     if not curves:
         raise ValueError("Give at least one curve to draw.")
-    fig = DisplayFigure(figsize=(6.4, 3.8), layout="constrained")
+    fig = new_figure(6.4, 3.8)
     ax = fig.subplots()
     for colour, (label, (xs, ys, names)) in enumerate(curves.items()):
         xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
@@ -404,6 +405,7 @@ def frontier_plot(curves, *, xlabel="L0 (active latents per input)",
     return fig
 
 
+@styled
 def feature_dashboard(images, activations, labels, unit, *, pixel_direction=None,
                       direction_title="pixel direction", class_names=None, n_images=8,
                       n_top=100, title=None):
@@ -456,7 +458,7 @@ def feature_dashboard(images, activations, labels, unit, *, pixel_direction=None
         raise ValueError(f"class_names has {len(class_names)} names for {len(counts)} "
                          "classes.")
     top = top_activating(column, n_images)[0]
-    fig = DisplayFigure(figsize=(6.8, 3.5), layout="constrained")
+    fig = new_figure(6.8, 3.5)
     upper, lower = fig.subfigures(2, 1, height_ratios=[1, 1.5])
     for ax, index in zip(np.atleast_1d(upper.subplots(1, n_images)), top):
         ax.imshow(images[index], cmap="gray_r", vmin=0, vmax=1)

@@ -15,7 +15,7 @@ import numbers
 import numpy as np
 from scipy.stats import norm
 
-from ae_lib.plotting import DisplayFigure
+from ae_lib.figures import MAX_WIDTH_IN, new_figure, styled
 from ae_lib.widgets import Explorer
 
 
@@ -53,6 +53,7 @@ def prior_grid(n_per_axis, *, low=0.05, high=0.95):
     return values, codes
 
 
+@styled
 def decoded_grid(images, values, *, title=None, width=4.8):
     """Decoded images tiled into one picture, with the code values on the axes.
 
@@ -82,7 +83,8 @@ def decoded_grid(images, values, *, title=None, width=4.8):
     height, image_width = images.shape[1:]
     canvas = images.reshape(n, n, height, image_width).transpose(0, 2, 1, 3).reshape(
         n * height, n * image_width)
-    fig = DisplayFigure(figsize=(width, width + (0.3 if title else 0)), layout="constrained")
+    width = min(MAX_WIDTH_IN, width)
+    fig = new_figure(width, width + (0.3 if title else 0))
     ax = fig.subplots()
     ax.imshow(canvas, cmap="gray", vmin=0.0, vmax=1.0)
     centres_x = image_width * np.arange(n) + image_width / 2 - 0.5
@@ -97,6 +99,7 @@ def decoded_grid(images, values, *, title=None, width=4.8):
     return fig
 
 
+@styled
 def latent_scatter(codes, labels, class_names, *, title=None, max_points=None, seed=0):
     """The codes of labelled images as points in the plane, coloured by class.
 
@@ -130,7 +133,7 @@ def latent_scatter(codes, labels, class_names, *, title=None, max_points=None, s
     if max_points is not None and len(codes) > max_points:
         keep = np.random.default_rng(seed).choice(len(codes), max_points, replace=False)
         codes, labels = codes[keep], labels[keep]
-    fig = DisplayFigure(figsize=(6.8, 4.6), layout="constrained")
+    fig = new_figure(6.8, 4.6)
     ax = fig.subplots()
     colours = [f"C{i}" for i in range(10)]
     for cls in np.unique(labels):

@@ -1,38 +1,66 @@
 """Figures for the course. Every function returns a matplotlib Figure and shows nothing by
-itself: a notebook displays the returned figure (once), a test inspects it."""
+itself: a notebook displays the returned figure (once), a test inspects it.
+
+Every figure is at most :data:`~ae_lib.figures.MAX_WIDTH_IN` inches wide, the width of the
+site's text column, with text of at least :data:`~ae_lib.figures.MIN_FONT_PT` points, and
+shows as SVG (:mod:`ae_lib.figures`)."""
 
 from __future__ import annotations
 
-import io
+import textwrap
 
 import matplotlib.patches
 import matplotlib.ticker
 import numpy as np
-from matplotlib.figure import Figure
 
 from ae_lib.validation import (check_array, check_bool, check_int, check_labels,
                                check_mapping, check_number, check_numbers,
                                check_positive_int, check_positive_ints,
                                check_positive_number, check_sequence, check_string, fail)
 
+# DisplayFigure stays importable from here, where it was before ae_lib.figures.
+from .figures import MAX_WIDTH_IN, DisplayFigure, new_figure, styled  # noqa: F401
 
-class DisplayFigure(Figure):
-    """A Figure that Jupyter shows as a PNG when a cell returns it.
 
-    Plain ``Figure`` objects are shown only once pyplot's inline backend registered a
-    printer for them; ``_repr_png_`` works in every front end (Lab, Colab, VS Code).
+def _panel_width(n_columns, margin, largest=0.9):
+    """The width of one of ``n_columns`` square panels that fit the column with ``margin``."""
+    return min(largest, (MAX_WIDTH_IN - margin) / n_columns)
+
+
+def _wrap(text, width=10):
+    """Break a short label into lines of about ``width`` characters (at spaces or "/")."""
+    text = str(text)
+    if len(text) <= width or "\n" in text:
+        return text
+    lines = textwrap.wrap(text.replace("/", "/ "), width, break_long_words=False,
+                          break_on_hyphens=False)
+    return "\n".join(lines).replace("/ ", "/")
+
+
+@styled
+def _fit(text, width_in, fontsize):
+    """Break ``text`` into lines that fit ``width_in`` inches at ``fontsize`` points.
+
+    About 0.6 em per character (DejaVu Sans, the default font), so a title is never cut
+    off at the figure's edge. Line breaks already in ``text`` are kept.
     """
-
-    def _repr_png_(self):
-        buffer = io.BytesIO()
-        self.savefig(buffer, format="png")
-        return buffer.getvalue()
-
-
-def _new_figure(width, height):
-    return DisplayFigure(figsize=(width, height), layout="constrained")
+    characters = max(8, int(width_in * 72 / (0.6 * fontsize)))
+    return "\n".join(line for part in str(text).split("\n")
+                     for line in (textwrap.wrap(part, characters, break_long_words=False)
+                                  or [""]))
 
 
+def _suptitle(fig, title):
+    if title:
+        fig.suptitle(_fit(title, fig.get_figwidth() - 0.2, 11), fontsize=11)
+
+
+def _title(ax, title, width_in):
+    if title:
+        ax.set_title(_fit(title, width_in, 10), fontsize=10)
+
+
+@styled
 def reconstruction_grid(originals, *reconstructions, n=10, labels=None, class_names=None,
                         title=None, row_titles=None):
     """Originals in the top row, each set of reconstructions in a row below.
@@ -86,7 +114,13 @@ def reconstruction_grid(originals, *reconstructions, n=10, labels=None, class_na
     if len(row_titles) != len(rows):
         raise ValueError(f"row_titles must give one title per row ({len(rows)}). "
                          f"Received: {len(row_titles)} titles.")
-    fig = _new_figure(0.9 * n + 0.6, 1.05 * len(rows) + (0.5 if title else 0.2))
+    # Row titles sit left of the rows, horizontally; the panels share what is left.
+    row_titles = [_wrap(text) for text in row_titles]
+    longest = max(len(line) for text in row_titles for line in text.split("\n"))
+    panel = _panel_width(n, margin=0.25 + 0.075 * longest)
+    title_rows = 0.4 if labels is not None else 0.0
+    fig = new_figure(min(MAX_WIDTH_IN, panel * n + 0.25 + 0.075 * longest),
+                     (panel + 0.06) * len(rows) + title_rows + (0.35 if title else 0.1))
     axes = fig.subplots(len(rows), n, squeeze=False)
     for column in range(n):
         for row_index, images in enumerate(rows):
@@ -94,14 +128,16 @@ def reconstruction_grid(originals, *reconstructions, n=10, labels=None, class_na
         if labels is not None:
             label = labels[column]
             text = class_names[label] if class_names is not None else str(label)
-            axes[0, column].set_title(text, fontsize=10)
+            # About 0.068 inch per character at 8 points: wrap names wider than a panel.
+            axes[0, column].set_title(_wrap(text, int(panel / 0.068)), fontsize=8)
     for row_index, text in enumerate(row_titles):
-        axes[row_index, 0].set_ylabel(text, fontsize=10)
-    if title:
-        fig.suptitle(title, fontsize=12)
+        axes[row_index, 0].set_ylabel(text, fontsize=8, rotation=0, ha="right",
+                                      va="center")
+    _suptitle(fig, title)
     return fig
 
 
+@styled
 def image_grid(images, *, n_cols=10, titles=None, signed=False, title=None, panel_size=0.9):
     """A grid of images, for example decoder filters or what one code unit adds.
 
@@ -133,7 +169,10 @@ def image_grid(images, *, n_cols=10, titles=None, signed=False, title=None, pane
     panel_size = check_positive_number(panel_size, "panel_size")
     n_cols = min(check_positive_int(n_cols, "n_cols"), len(images))
     n_rows = -(-len(images) // n_cols)
-    fig = _new_figure(panel_size * n_cols, (panel_size + 0.1) * n_rows + (0.4 if title else 0))
+    panel = _panel_width(n_cols, margin=0.1, largest=panel_size)
+    title_lines = 0 if titles is None else max(str(t).count("\n") + 1 for t in titles)
+    fig = new_figure(panel * n_cols + 0.1,
+                     (panel + 0.05 + 0.16 * title_lines) * n_rows + (0.35 if title else 0.05))
     axes = fig.subplots(n_rows, n_cols, squeeze=False)
     limit = float(np.abs(images).max()) or 1.0
     for index, ax in enumerate(axes.flat):
@@ -141,18 +180,20 @@ def image_grid(images, *, n_cols=10, titles=None, signed=False, title=None, pane
             ax.set_axis_off()
             continue
         if signed:
-            ax.imshow(images[index], cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.patch.set_visible(False)  # the image covers it
+            ax.imshow(images[index], cmap="RdBu_r", vmin=-limit, vmax=limit,
+                      interpolation="none")
             ax.set_xticks([])
             ax.set_yticks([])
         else:
             _show_image(ax, images[index])
         if titles is not None:
-            ax.set_title(titles[index], fontsize=10)
-    if title:
-        fig.suptitle(title, fontsize=12)
+            ax.set_title(_fit(titles[index], panel, 8), fontsize=8)
+    _suptitle(fig, title)
     return fig
 
 
+@styled
 def class_code_heatmap(codes, labels, class_names, *, title="Mean code of each class"):
     """A heat map of the mean activation of every code unit (columns) for each class (rows).
 
@@ -180,6 +221,7 @@ def class_code_heatmap(codes, labels, class_names, *, title="Mean code of each c
                           xlabel="code unit", colorbar_label="mean activation", title=title)
 
 
+@styled
 def matrix_heatmap(matrix, *, row_labels=None, column_labels=None, xlabel=None, ylabel=None,
                    colorbar_label=None, title=None, cmap="viridis", vmin=None, vmax=None):
     """A matrix as a heat map with labelled rows, columns and colour bar.
@@ -210,21 +252,25 @@ def matrix_heatmap(matrix, *, row_labels=None, column_labels=None, xlabel=None, 
         raise ValueError(f"row_labels and column_labels must label a {n_rows} x {n_columns} "
                          f"matrix. Received: {len(row_labels)} row and "
                          f"{len(column_labels)} column labels.")
-    fig = _new_figure(max(5.0, 0.25 * n_columns + 2.5), max(3.0, 0.3 * n_rows + 1.6))
+    fig = new_figure(min(MAX_WIDTH_IN, max(5.0, 0.2 * n_columns + 2.5)),
+                     max(3.0, 0.3 * n_rows + 1.6))
     ax = fig.subplots()
-    image = ax.imshow(matrix, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax)
-    ax.set_yticks(range(n_rows), row_labels, fontsize=9)
-    ax.set_xticks(range(n_columns), column_labels, fontsize=7)
+    image = ax.imshow(matrix, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
+                      interpolation="none")
+    ax.set_yticks(range(n_rows), row_labels)
+    # Every column labelled while there is room for it (about 0.17 inch), else every other.
+    step = 1 if n_columns <= 32 else -(-n_columns // 32)
+    ax.set_xticks(range(0, n_columns, step), column_labels[::step])
     if xlabel:
         ax.set_xlabel(xlabel)
     if ylabel:
         ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
+    _title(ax, title, fig.get_figwidth() - 1.8)
     fig.colorbar(image, ax=ax, label=colorbar_label)
     return fig
 
 
+@styled
 def transpose_pair(matrix, *, names=("encoder: W", "decoder: W transposed"), title=None):
     """A weight matrix beside its transpose, drawn with one colour scale.
 
@@ -247,21 +293,22 @@ def transpose_pair(matrix, *, names=("encoder: W", "decoder: W transposed"), tit
     if len(names) != 2:
         raise ValueError(f"names must be two panel titles. Received: {len(names)}.")
     limit = float(np.abs(matrix).max()) or 1.0
-    fig = _new_figure(9.0, 4.2)
+    fig = new_figure(MAX_WIDTH_IN, 3.6)
     grid = fig.add_gridspec(1, 2, width_ratios=[1, 2.2])
     for position, (name, shown) in enumerate(zip(names, (matrix, matrix.T))):
         ax = fig.add_subplot(grid[position])
         image = ax.imshow(shown, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
-                          interpolation="nearest")
-        ax.set_title(f"{name}\n{shown.shape[0]} x {shown.shape[1]}", fontsize=10)
-        ax.set_ylabel("input pixel" if position == 0 else "code unit", fontsize=9)
-        ax.set_xlabel("code unit" if position == 0 else "output pixel", fontsize=9)
+                          interpolation="none")
+        ax.set_title(f"{_fit(name, 2.0 if position == 0 else 3.5, 10)}\n"
+                     f"{shown.shape[0]} x {shown.shape[1]}")
+        ax.set_ylabel("input pixel" if position == 0 else "code unit")
+        ax.set_xlabel("code unit" if position == 0 else "output pixel")
     fig.colorbar(image, ax=fig.axes, label="weight", shrink=0.8)
-    if title:
-        fig.suptitle(title, fontsize=12)
+    _suptitle(fig, title)
     return fig
 
 
+@styled
 def series_plot(x_values, series, *, xlabel, ylabel, log_x=False, log_y=False, vline=None,
                 xticklabels=None, title=None):
     """Several named series over the same x values, as lines with markers.
@@ -299,17 +346,18 @@ def series_plot(x_values, series, *, xlabel, ylabel, log_x=False, log_y=False, v
     if log_x and min(x_values) <= 0:
         raise ValueError(f"x_values must be above 0 on a logarithmic axis (log_x=True). "
                          f"Received: x_values={list(x_values)}.")
-    fig = _new_figure(6.4, 3.8)
+    fig = new_figure(6.4, 3.6)
     ax = fig.subplots()
     for label, values in series.items():
         ax.plot(x_values, values, marker="o", label=label)
     if log_x:
         ax.set_xscale("log", base=2)
-    if log_y:
-        ax.set_yscale("log")
     labels = [f"{x:g}" for x in x_values] if xticklabels is None else list(xticklabels)
     ax.set_xticks(x_values, labels)
     ax.minorticks_off()
+    if log_y:
+        ax.set_yscale("log")
+        _label_log_axis(ax.yaxis, np.concatenate([np.ravel(v) for v in series.values()]))
     if vline is not None:
         ax.axvline(vline[0], color="0.5", linestyle=":")
         ax.annotate(vline[1], (vline[0], 1.0), xycoords=("data", "axes fraction"),
@@ -318,11 +366,11 @@ def series_plot(x_values, series, *, xlabel, ylabel, log_x=False, log_y=False, v
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
     ax.legend()
-    if title:
-        ax.set_title(title)
+    _title(ax, title, fig.get_figwidth() - 0.8)
     return fig
 
 
+@styled
 def tradeoff_plot(x_values, y_values, point_labels, *, xlabel, ylabel, title=None):
     """Points joined in order and each labelled, to show what one setting trades for another.
 
@@ -346,20 +394,20 @@ def tradeoff_plot(x_values, y_values, point_labels, *, xlabel, ylabel, title=Non
         raise ValueError(f"x_values, y_values and point_labels must give one x, one y and "
                          f"one label per point. Received: {len(x_values)}, {len(y_values)} "
                          f"and {len(point_labels)}.")
-    fig = _new_figure(6.4, 3.8)
+    fig = new_figure(6.4, 3.6)
     ax = fig.subplots()
     ax.plot(x_values, y_values, marker="o", color="tab:blue")
     for x, y, label in zip(x_values, y_values, point_labels):
-        ax.annotate(label, (x, y), xytext=(6, 6), textcoords="offset points", fontsize=9)
+        ax.annotate(label, (x, y), xytext=(6, 6), textcoords="offset points")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
     ax.margins(0.15)
-    if title:
-        ax.set_title(title)
+    _title(ax, title, fig.get_figwidth() - 0.8)
     return fig
 
 
+@styled
 def histograms(samples, *, xlabel, bins=50, log_y=True, title=None):
     """One histogram per named sample, side by side, sharing the y axis.
 
@@ -384,19 +432,23 @@ def histograms(samples, *, xlabel, bins=50, log_y=True, title=None):
                for name, values in samples.items()}
     bins = check_positive_int(bins, "bins")
     log_y = check_bool(log_y, "log_y")
-    fig = _new_figure(3.0 * len(samples) + 0.4, 3.2)
+    fig = new_figure(min(MAX_WIDTH_IN, 2.3 * len(samples) + 0.5), 3.0)
     axes = np.atleast_1d(fig.subplots(1, len(samples), sharey=True))
     for ax, (name, values) in zip(axes, samples.items()):
-        ax.hist(np.ravel(values), bins=bins, color="tab:blue", log=log_y)
-        ax.set_title(name, fontsize=10)
+        # One filled outline per histogram, not one rectangle per bar: the same picture
+        # in a fraction of the SVG.
+        ax.hist(np.ravel(values), bins=bins, color="tab:blue", log=log_y,
+                histtype="stepfilled")
+        ax.set_title(_fit(name, fig.get_figwidth() / len(samples) - 0.3, 10))
         ax.set_xlabel(xlabel)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("count (log scale)" if log_y else "count")
-    if title:
-        fig.suptitle(title, fontsize=12)
+    _suptitle(fig, title)
     return fig
 
 
+@styled
 def seed_bars(panels, *, ylabel, title=None, paired=True):
     """Bars of means over seeds, with every seed's value as a dot, one panel per setting.
 
@@ -423,7 +475,7 @@ def seed_bars(panels, *, ylabel, title=None, paired=True):
                        for label, values in bars.items()}
               for title_, bars in panels.items()}
     paired = check_bool(paired, "paired")
-    fig = _new_figure(3.2 * len(panels) + 0.5, 3.6)
+    fig = new_figure(min(MAX_WIDTH_IN, 3.0 * len(panels) + 0.6), 3.6)
     axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
     for ax, (panel_title, bars) in zip(axes, panels.items()):
         for position, (label, values) in enumerate(bars.items()):
@@ -434,15 +486,16 @@ def seed_bars(panels, *, ylabel, title=None, paired=True):
                 colour, alpha = f"C{position}", 0.8
             ax.bar(position, values.mean(), color=colour, alpha=alpha, label=label)
             ax.plot(np.full(len(values), position), values, "k.", markersize=5)
-        ax.set_xticks(range(len(bars)), list(bars), rotation=30, ha="right", fontsize=9)
-        ax.set_title(panel_title, fontsize=10)
+        ax.set_xticks(range(len(bars)), list(bars), rotation=30, ha="right",
+                      rotation_mode="anchor")
+        ax.set_title(_fit(panel_title, fig.get_figwidth() / len(panels) - 0.3, 10))
         ax.grid(axis="y", alpha=0.3)
     axes[0].set_ylabel(ylabel)
-    if title:
-        fig.suptitle(title, fontsize=12)
+    _suptitle(fig, title)
     return fig
 
 
+@styled
 def embedding_scatter(panels, labels, class_names, *, title=None):
     """2-D maps of the same examples side by side, one colour per class (for t-SNE maps).
 
@@ -472,7 +525,7 @@ def embedding_scatter(panels, labels, class_names, *, title=None):
     labels = check_labels(labels, "labels", length=count, per="point of each panel")
     class_names = _strings(class_names, "class_names")
     _check_class_names(class_names, labels)
-    fig = _new_figure(6.8, 3.1)
+    fig = new_figure(6.8, 3.1)
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
     for ax, (name, points) in zip(axes, coordinates.items()):
         for cls, class_name in enumerate(class_names):
@@ -492,6 +545,7 @@ def embedding_scatter(panels, labels, class_names, *, title=None):
     return fig
 
 
+@styled
 def grouped_bars(groups, series, *, ylabel, title=None, ylim=None, reference=None):
     """Bars for several series in each group; a series measured over seeds shows its mean
     as the bar and every seed as a dot.
@@ -536,7 +590,7 @@ def grouped_bars(groups, series, *, ylabel, title=None, ylim=None, reference=Non
             fail(TypeError, "reference", "a pair (value, label)", reference)
         reference = (check_number(reference[0], "reference[0]"),
                      check_string(reference[1], "reference[1]"))
-    fig = _new_figure(6.8, 3.4)
+    fig = new_figure(6.8, 3.4)
     ax = fig.subplots()
     width = 0.8 / len(values)
     positions = np.arange(len(groups))
@@ -562,6 +616,7 @@ def grouped_bars(groups, series, *, ylabel, title=None, ylim=None, reference=Non
     return fig
 
 
+@styled
 def architecture_diagram(sizes, names, *, title=None):
     """Layers as bars whose heights grow with their width, joined by labelled trapezoids.
 
@@ -582,7 +637,7 @@ def architecture_diagram(sizes, names, *, title=None):
     if len(sizes) != len(names) or len(sizes) < 2:
         raise ValueError(f"sizes and names must give at least two layers, one name per size. "
                          f"Received: {len(sizes)} sizes and {len(names)} names.")
-    fig = _new_figure(2.2 * len(sizes), 3.2)
+    fig = new_figure(min(MAX_WIDTH_IN, 2.2 * len(sizes)), 3.0)
     ax = fig.subplots()
     heights = np.sqrt(np.asarray(sizes, dtype=float))
     heights = 2.4 * heights / heights.max()
@@ -594,25 +649,26 @@ def architecture_diagram(sizes, names, *, title=None):
         # The first half of the connections encode, the second half decode, whether the
         # code is narrower than the input or (overcomplete) wider.
         part = "encoder" if i < (len(sizes) - 1) / 2 else "decoder"
-        ax.text((x0 + x1) / 2, 0, part, ha="center", va="center", fontsize=10)
+        ax.text((x0 + x1) / 2, 0, part, ha="center", va="center")
     for x, height, size, name in zip(xs, heights, sizes, names):
         ax.add_patch(matplotlib.patches.Rectangle((x - 0.2, -height / 2), 0.4, height,
                                                   color="tab:blue"))
-        ax.text(x, -1.45, f"{name}\n{size} numbers", ha="center", va="top", fontsize=9)
+        ax.text(x, -1.45, f"{name}\n{size} numbers", ha="center", va="top")
     ax.set_xlim(xs[0] - 0.9, xs[-1] + 0.9)
     ax.set_ylim(-2.1, 1.4)
     ax.set_axis_off()
-    if title:
-        ax.set_title(title)
+    _title(ax, title, fig.get_figwidth() - 0.8)
     return fig
 
 
+@styled
 def greedy_pretraining_diagram(layer_sizes, *, input_size=784, n_classes=10, title=None):
     """The stages of greedy layer-wise pretraining, one row each, then fine-tuning.
 
     In row ``i`` the layers below stage ``i`` are frozen (grey), the layer being trained is
-    blue and its decoder orange (cut off once the stage is done). The last row stacks the
-    trained layers, adds a softmax layer (green) and fine-tunes everything.
+    blue and its decoder orange with a dashed edge (cut off once the stage is done). The
+    last row stacks the trained layers, adds a softmax layer (green) and fine-tunes
+    everything. The fills are light and the labels black, for contrast.
 
     Parameters
     ----------
@@ -632,18 +688,19 @@ def greedy_pretraining_diagram(layer_sizes, *, input_size=784, n_classes=10, tit
     sizes = check_positive_ints(layer_sizes, "layer_sizes")
     input_size = check_positive_int(input_size, "input_size")
     n_classes = check_positive_int(n_classes, "n_classes")
-    colours = {"input": "0.75", "frozen": "0.55", "train": "tab:blue", "decoder": "tab:orange",
-               "softmax": "tab:green"}
-    n_rows = len(sizes) + 1
-    fig = _new_figure(2.0 + 1.3 * (len(sizes) + 2), 0.9 * n_rows + 0.9)
+    colours = {"input": "#e0e0e0", "frozen": "#bdbdbd", "train": "#a6cee3",
+               "decoder": "#fdbf6f", "softmax": "#b2df8a"}
+    n_rows, n_columns = len(sizes) + 1, len(sizes) + 2
+    fig = new_figure(min(MAX_WIDTH_IN, 1.2 + 0.8 * n_columns), 0.62 * n_rows + 0.5)
     ax = fig.subplots()
 
     def box(column, row, kind, label):
         ax.add_patch(matplotlib.patches.FancyBboxPatch(
-            (column * 1.3, -row - 0.3), 1.0, 0.6, boxstyle="round,pad=0.02",
-            color=colours[kind]))
-        ax.text(column * 1.3 + 0.5, -row, label, ha="center", va="center", fontsize=8,
-                color="white" if kind != "input" else "black")
+            (column * 1.1, -row - 0.36), 1.0, 0.72, boxstyle="round,pad=0.02",
+            facecolor=colours[kind], edgecolor="0.25" if kind == "decoder" else "none",
+            linestyle="--", linewidth=0.8))
+        ax.text(column * 1.1 + 0.5, -row, label, ha="center", va="center",
+                color="black", linespacing=1.1)
 
     for stage, size in enumerate(sizes):
         box(0, stage, "input", f"input\n{input_size}")
@@ -652,18 +709,17 @@ def greedy_pretraining_diagram(layer_sizes, *, input_size=784, n_classes=10, tit
         box(stage + 1, stage, "train", f"train\n{size}")
         target = input_size if stage == 0 else sizes[stage - 1]
         box(stage + 2, stage, "decoder", f"decoder\n{target}\n(cut)")
-        ax.text(-0.2, -stage, f"stage {stage + 1}", ha="right", va="center", fontsize=9)
+        ax.text(-0.15, -stage, f"stage {stage + 1}", ha="right", va="center")
     last = len(sizes)
     box(0, last, "input", f"input\n{input_size}")
     for index, size in enumerate(sizes):
         box(index + 1, last, "train", f"fine-tune\n{size}")
     box(last + 1, last, "softmax", f"softmax\n{n_classes}")
-    ax.text(-0.2, -last, "fine-tune", ha="right", va="center", fontsize=9)
-    ax.set_xlim(-1.6, 1.3 * (len(sizes) + 2) + 0.1)
-    ax.set_ylim(-last - 0.6, 0.6)
+    ax.text(-0.15, -last, "fine-tune", ha="right", va="center")
+    ax.set_xlim(-1.3, 1.1 * n_columns)
+    ax.set_ylim(-last - 0.45, 0.45)
     ax.set_axis_off()
-    if title:
-        ax.set_title(title)
+    _title(ax, title, fig.get_figwidth() - 0.8)
     return fig
 
 
@@ -699,12 +755,30 @@ def _curve_label(key):
     return key
 
 
+def _label_log_axis(axis, values):
+    """Label a logarithmic axis with plain numbers, several of them even when the data span
+    less than a decade (where the default labels only one power of ten, or none)."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    decades = float(np.log10(values.max() / values.min())) if len(values) else 3.0
+    axis.set_minor_locator(matplotlib.ticker.NullLocator())
+    if decades >= 3:  # powers of ten, written as such
+        axis.set_major_locator(matplotlib.ticker.LogLocator(base=10))
+        axis.set_major_formatter(matplotlib.ticker.LogFormatterSciNotation())
+        return
+    subs = (1.0, 2.0, 5.0) if decades >= 0.8 else (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0)
+    axis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=subs))
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}"))
+
+
 def _show_image(ax, image):
-    ax.imshow(image, cmap="gray", vmin=0.0, vmax=1.0)
+    ax.patch.set_visible(False)  # the image covers it
+    ax.imshow(image, cmap="gray", vmin=0.0, vmax=1.0, interpolation="none")
     ax.set_xticks([])
     ax.set_yticks([])
 
 
+@styled
 def learning_curves(history, *, keys=None, log_scale=False, title="Learning curves",
                     ylabel="loss (MSE)"):
     """Training and validation loss per epoch.
@@ -734,7 +808,7 @@ def learning_curves(history, *, keys=None, log_scale=False, title="Learning curv
     if unknown:
         raise ValueError(f"keys must name curves of the history, {sorted(curves)}. "
                          f"Received: no curve named {unknown}.")
-    fig = _new_figure(6, 3.6)
+    fig = new_figure(6.0, 3.4)
     ax = fig.subplots()
     for key in keys:
         values = np.asarray(curves[key], dtype=float)
@@ -747,8 +821,8 @@ def learning_curves(history, *, keys=None, log_scale=False, title="Learning curv
     ax.set_ylabel(ylabel)
     if log_scale:
         ax.set_yscale("log")
+        _label_log_axis(ax.yaxis, np.concatenate([np.ravel(curves[key]) for key in keys]))
     ax.grid(alpha=0.3)
     ax.legend()
-    if title:
-        ax.set_title(title)
+    _title(ax, title, fig.get_figwidth() - 0.8)
     return fig

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tools.anchor import RECIPE, candidates
-from tools.bench import appendix, checks
+from tools.bench import (SITE_END, SITE_START, appendix, checks, replace_site_section,
+                         site_checks, site_section)
 
 GIB = 2**30
 
@@ -92,3 +95,40 @@ def test_reused_run_times_come_from_the_record_and_a_missing_chapter_is_named(tm
         "01_a.ipynb": (41.5, 1.5 * GIB)}
     with pytest.raises(SystemExit, match="no run time recorded for 02_b.ipynb"):
         recorded_chapters([pathlib.Path("book/01_a.ipynb"), pathlib.Path("book/02_b.ipynb")])
+
+
+def _site(chapter_mb=1.2, performance=95):
+    def page(mb, perf):
+        weights = {"first_view": 300_000, "bytes": int(mb * 1e6 / 3), "requests": 30}
+        return {"gzip": weights, "raw": dict(weights, bytes=int(mb * 1e6)),
+                "scores": {"performance": perf, "accessibility": 100, "best-practices": 100},
+                "timings": {}}
+
+    return {"book/01_basic_ideas.html": page(chapter_mb, performance),
+            "book/api.html": page(2.0, 50)}  # back matter: no budget
+
+
+def test_site_checks_hold_within_budget_and_each_can_fail():
+    assert all(ok for _, ok in site_checks(_site()))
+    assert [s for s, ok in site_checks(_site(chapter_mb=1.6)) if not ok] == [
+        "every chapter's page transfers at most 1.5 MB, uncompressed"]
+    assert [s for s, ok in site_checks(_site(performance=89)) if not ok] == [
+        "every chapter's page scores at least 90 for performance (Lighthouse, mobile)"]
+
+
+def test_site_section_reports_every_page_and_can_be_replaced_alone():
+    chapters = {"01_basic_ideas.ipynb": (22.25, 1.65 * GIB)}
+    anchor = _anchor()
+    site = _site()
+    results = checks(chapters, anchor, 700.0) + site_checks(site)
+    text = appendix(chapters, (34.2, 1.1), anchor, _onednn(), results, 700.0,
+                    "2026-11-25", "a test machine", site)
+    assert "| 01_basic_ideas | 300 kB | 400 kB | 1200 kB | 30 | 95 · 100 · 100 |" in text
+    assert text.count("| holds |") == len(results) == 10
+    newer = site_section(_site(chapter_mb=0.9), (1.0, 1.0), "2026-12-01", "elsewhere")
+    replaced = replace_site_section(text, newer)
+    assert "| 900 kB |" in replaced and "| 1200 kB |" not in replaced
+    assert replaced.replace(newer, "") == text.replace(
+        text[text.index(SITE_START):text.index(SITE_END) + len(SITE_END)], "")
+    with pytest.raises(ValueError, match="no site section"):
+        replace_site_section("# Performance", newer)

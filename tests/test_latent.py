@@ -80,7 +80,8 @@ def test_latent_explorer_decodes_the_chosen_code_live_and_for_the_site():
     np.testing.assert_allclose(calls[-1], [[values[4], values[2]]], rtol=1e-6)
     assert "quantiles 95% and 50%" in explorer.caption.value
     page = explorer.static_html()
-    frames = json.loads(re.search(r"var frames=(\{.*?\});var inputs", page).group(1))
+    frames = json.loads(re.search(r'<script type="application/json" id="[^"]+-frames">(.*?)'
+                                  r"</script>", page).group(1))
     assert len(frames) == 25 and len(calls[-1]) == 25  # one batched call for the site
     with pytest.raises(ValueError, match="at least 2 finite numbers"):
         latent_explorer(decoder, [0.0])

@@ -46,9 +46,12 @@ def test_integrity_check_accepts_the_right_bytes_and_names_the_package_otherwise
         check_integrity(b"abc", "sha1-AAAA", "x@1")
 
 
-def test_fetch_unpacks_a_folder_once_and_refuses_a_tampered_tarball(tmp_path):
-    data = _tarball({"es5/a.js": b"A", "es5/sub/b.woff": b"B", "other.js": b"no"})
-    asset = NpmAsset("pkg", "1.0.0", _integrity(data), "es5", "pkg")
+def test_fetch_unpacks_a_folder_a_file_and_a_glob_once_and_refuses_a_tampered_tarball(tmp_path):
+    data = _tarball({"es5/a.js": b"A", "es5/sub/b.woff": b"B", "other.js": b"no",
+                     "dist/fonts/x.woff2": b"X", "dist/fonts/x.ttf": b"T", "dist/k.js": b"K"})
+    asset = NpmAsset("pkg", "1.0.0", _integrity(data),
+                     (("es5", "static/pkg"), ("dist/fonts/*.woff2", "static/fonts"),
+                      ("dist/k.js", "build/k.js")))
     requested = []
 
     def opener(url, timeout):
@@ -56,24 +59,37 @@ def test_fetch_unpacks_a_folder_once_and_refuses_a_tampered_tarball(tmp_path):
         return _Response(data)
 
     assert fetch(asset, tmp_path, opener) is True
-    assert (tmp_path / "vendor/pkg/a.js").read_bytes() == b"A"
-    assert (tmp_path / "vendor/pkg/sub/b.woff").read_bytes() == b"B"
-    assert not (tmp_path / "vendor/pkg/other.js").exists()
+    assert (tmp_path / "static/pkg/a.js").read_bytes() == b"A"
+    assert (tmp_path / "static/pkg/sub/b.woff").read_bytes() == b"B"
+    assert not (tmp_path / "static/pkg/other.js").exists()
+    assert [p.name for p in (tmp_path / "static/fonts").iterdir()] == ["x.woff2"]
+    assert (tmp_path / "build/k.js").read_bytes() == b"K"
     assert requested == ["https://registry.npmjs.org/pkg/-/pkg-1.0.0.tgz"]
     assert fetch(asset, tmp_path, opener) is False and len(requested) == 1
 
-    bad = NpmAsset("pkg", "2.0.0", _integrity(b"something else"), "es5", "bad")
+    bad = NpmAsset("pkg", "2.0.0", _integrity(b"something else"), (("es5", "bad"),))
     with pytest.raises(ValueError, match="pkg@2.0.0"):
         fetch(bad, tmp_path, opener)
-    assert not (tmp_path / "vendor/bad").exists()
+    assert not (tmp_path / "bad").exists()
+    missing = NpmAsset("pkg", "3.0.0", _integrity(data), (("dist/*.css", "css"),))
+    with pytest.raises(ValueError, match=r"pkg@3.0.0 has no dist/\*.css"):
+        fetch(missing, tmp_path, opener)
 
 
-def test_fetch_of_a_single_file_and_a_scoped_package_url(tmp_path):
+def test_fetch_of_a_scoped_package_url(tmp_path):
     data = _tarball({"dist/embed-amd.js": b"define()"})
-    asset = NpmAsset("@scope/pkg", "1.2.3", _integrity(data), "dist/embed-amd.js", "embed.js")
+    asset = NpmAsset("@scope/pkg", "1.2.3", _integrity(data), (("dist/embed-amd.js", "e.js"),))
     assert asset.tarball_url == "https://registry.npmjs.org/@scope/pkg/-/pkg-1.2.3.tgz"
     fetch(asset, tmp_path, lambda url, timeout: _Response(data))
-    assert (tmp_path / "vendor/embed.js").read_bytes() == b"define()"
+    assert (tmp_path / "e.js").read_bytes() == b"define()"
+
+
+def test_stale_files_of_older_versions_are_removed(tmp_path):
+    (tmp_path / ".stamps").mkdir()
+    (tmp_path / ".stamps/mathjax-3.2.2").write_text("x")
+    (tmp_path / "vendor/mathjax").mkdir(parents=True)
+    assert web_assets.remove_stale(tmp_path) == ["mathjax-3.2.2", "vendor"]
+    assert not (tmp_path / "vendor").exists() and web_assets.remove_stale(tmp_path) == []
 
 
 def test_fetch_without_a_connection_says_what_to_do(tmp_path):
@@ -81,14 +97,15 @@ def test_fetch_without_a_connection_says_what_to_do(tmp_path):
         raise OSError("Network is unreachable")
 
     with pytest.raises(SystemExit, match="connect to it once"):
-        fetch(ASSETS[1], tmp_path, offline)
+        fetch(ASSETS[0], tmp_path, offline)
 
 
-def test_the_site_config_points_at_the_vendored_files():
+def test_the_site_config_serves_the_static_part_and_loads_no_widget_or_mathjax_script():
     sphinx = CONFIG["sphinx"]["config"]
-    assert sphinx["html_static_path"] == ["_web_assets"]
-    targets = {a.target for a in ASSETS}
-    assert sphinx["mathjax_path"] == "vendor/mathjax/tex-chtml.js" and "mathjax" in targets
-    assert set(sphinx["nb_ipywidgets_js"]) == {"vendor/require.js", "vendor/embed-amd.js"}
-    assert {"require.js", "embed-amd.js"} <= targets
+    assert sphinx["html_static_path"] == ["_web_assets/static"]
+    targets = [target for asset in ASSETS for _, target in asset.files]
+    assert all(t.startswith(("static/", "build/")) for t in targets)
+    assert "build/katex.js" in targets and "static/vendor/katex/katex.min.css" in targets
+    assert sphinx["html_math_renderer"] == "katex"
+    assert sphinx["nb_ipywidgets_js"] == {}  # the site shows the explorers' HTML instead
     assert all(a.integrity.startswith("sha512-") for a in ASSETS)

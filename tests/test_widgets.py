@@ -27,7 +27,7 @@ def _decode(png):
 
 def _static_frames(explorer):
     page = explorer.static_html()
-    data = re.search(r"var frames=(\{.*?\});var inputs", page).group(1)
+    data = re.search(r'<script type="application/json" id="[^"]+">(.*?)</script>', page).group(1)
     return page, json.loads(data)
 
 
@@ -199,3 +199,23 @@ def test_explorer_rejects_controls_it_cannot_precompute():
         broken.frames()
     with pytest.raises(ValueError, match="image must be a 2-D greyscale image"):
         widgets.png_bytes(np.zeros((2, 2, 3)))
+
+
+def test_static_frames_are_stored_small_and_shown_scaled_up():
+    explorer = latent_size_explorer(IMAGES[:2], {4: IMAGES[:2], 16: IMAGES[:2]})
+    page, frames = _static_frames(explorer)
+    png = base64.b64decode(next(iter(frames.values()))["src"].split(",", 1)[1])
+    stored = _decode(png).shape
+    image = dict(_tags(page))["img"]
+    assert (int(image["width"]), int(image["height"])) == (stored[1] * 3, stored[0] * 3)
+    assert "image-rendering:pixelated" in image["style"]
+    assert len(png) < len(png_bytes(_decode(png) / 255, 3))
+
+
+def test_static_frames_wait_in_a_json_block_that_no_caption_can_end_early():
+    render = lambda settings: [(np.zeros((2, 2)), "a </script> b") for _ in settings]  # noqa: E731
+    page = Explorer({"a": [1, 2]}, render).static_html()
+    assert page.count("</script>") == 2  # the JSON block's and the script's own
+    _, frames = _static_frames(page and Explorer({"a": [1, 2]}, render))
+    assert frames["0"]["caption"] == "a </script> b"
+    assert "var frames=null" in page  # read from the JSON block when a control moves

@@ -5,14 +5,20 @@
 1. executes every chapter in a fresh kernel (copies in a scratch folder; ``book/`` keeps
    its committed outputs) and records wall time and peak kernel memory;
 2. times ``jupyter-book build`` into an empty folder, then again with nothing changed;
-3. races the course's training recipe against the TensorFlow tutorial's setup
+3. loads every page of that build as readers get it (``tools/site_audit.py``): what each
+   transfers, compressed as GitHub Pages serves it and not, and Lighthouse's mobile scores;
+4. races the course's training recipe against the TensorFlow tutorial's setup
    (``tools/anchor.py``) in a fresh process, and again with oneDNN on;
-4. writes the appendix, and the run times that the chapters' opening boxes and the
+5. writes the appendix, and the run times that the chapters' opening boxes and the
    instructor guide quote (``book/run_times.json``, ``tools/chapter_times.py``);
-5. checks the budgets (each chapter at most 60 s and 1.8 GiB, the median chapter at most
+6. checks the budgets (each chapter at most 60 s and 1.8 GiB, the median chapter at most
    45 s, the whole book under 8 minutes, ``make test`` under 15 minutes when its time was
-   recorded) and the speed goal (the recipe reaches the tutorial's validation error in at
+   recorded; each chapter's page at most 1.5 MB and a Lighthouse performance score of 90
+   or more) and the speed goal (the recipe reaches the tutorial's validation error in at
    most a third of its time), and exits non-zero if one fails.
+
+``python -m tools.bench --site-only`` does steps 2 and 3 only and rewrites the appendix's
+section on the site, leaving the rest as it was.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ import sys
 import tempfile
 import time
 
-from tools import chapter_times
+from tools import chapter_times, site_audit
 from tools.anchor import RECIPE
 from tools.run_notebooks import record, run_notebook
 
@@ -42,6 +48,9 @@ MAKE_TEST_BUDGET_S = 15 * 60
 SPEED_GOAL = 1 / 3
 #: Written by ``make test`` (its wall time in seconds), read here.
 MAKE_TEST_SECONDS = ROOT / "_build" / "make-test-seconds"
+PAGE_BUDGET_MB = 1.5
+PERFORMANCE_MINIMUM = 90
+SITE_START, SITE_END = "<!-- site report: start -->", "<!-- site report: end -->"
 
 
 def run_chapters(paths):
@@ -70,17 +79,89 @@ def recorded_chapters(paths):
             for path in paths}
 
 
-def time_builds():
-    """(seconds of a build into an empty folder, seconds of a rebuild with no change)."""
+def time_builds(output):
+    """(seconds of a build into the empty folder ``output``, seconds of a rebuild with no
+    change); the site is then in ``output/_build/html``."""
     jupyter_book = pathlib.Path(sys.executable).parent / "jupyter-book"
     times = []
-    with tempfile.TemporaryDirectory() as output:
-        for _ in range(2):
-            start = time.perf_counter()
-            subprocess.run([str(jupyter_book), "build", str(ROOT), "--path-output", output],
-                           check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
-            times.append(time.perf_counter() - start)
+    for _ in range(2):
+        start = time.perf_counter()
+        subprocess.run([str(jupyter_book), "build", str(ROOT), "--path-output", str(output)],
+                       check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+        times.append(time.perf_counter() - start)
     return tuple(times)
+
+
+def measure_site(site):
+    """Every page of the built ``site``: {page: {"gzip": weights, "raw": weights,
+    "scores": Lighthouse's scores, "timings": Lighthouse's timings}}."""
+    pages = site_audit.site_pages(site)
+    with site_audit.serve(site, compress=True) as base:
+        compressed = site_audit.page_weights(base, pages)
+        audits = site_audit.lighthouse(base, pages)
+    with site_audit.serve(site, compress=False) as base:
+        raw = site_audit.page_weights(base, pages)
+    return {page: {"gzip": compressed[page], "raw": raw[page],
+                   "scores": audits[page]["scores"], "timings": audits[page]["timings"]}
+            for page in pages}
+
+
+def _is_chapter(page):
+    return pathlib.PurePosixPath(page).name[:2].isdigit()
+
+
+def site_checks(site):
+    """The site's budgets: a list of (statement, holds)."""
+    chapters = {page: result for page, result in site.items() if _is_chapter(page)}
+    return [
+        (f"every chapter's page transfers at most {PAGE_BUDGET_MB:g} MB, uncompressed",
+         all(r["raw"]["bytes"] <= PAGE_BUDGET_MB * 1e6 for r in chapters.values())),
+        (f"every chapter's page scores at least {PERFORMANCE_MINIMUM} for performance "
+         "(Lighthouse, mobile)",
+         all((r["scores"].get("performance") or 0) >= PERFORMANCE_MINIMUM
+             for r in chapters.values())),
+    ]
+
+
+def site_section(site, builds, when, where):
+    """The appendix's section on the site, between markers that ``--site-only`` finds."""
+    rows = []
+    for page, result in site.items():
+        scores = result["scores"]
+        lighthouse = " · ".join(str(scores.get(c, "-")) for c in site_audit.CATEGORIES)
+        gzip, raw = result["gzip"], result["raw"]
+        rows.append(
+            f"| {pathlib.PurePosixPath(page).stem} | {gzip['first_view'] / 1e3:.0f} kB | "
+            f"{gzip['bytes'] / 1e3:.0f} kB | {raw['bytes'] / 1e3:.0f} kB | "
+            f"{raw['requests']} | {lighthouse} |")
+    return f"""{SITE_START}
+## The site, as readers get it
+
+Every page of a fresh build, loaded by `tools/site_audit.py` in headless Chromium at a
+phone's size with every non-local request blocked ({when}, {where}). *First view* is
+what opening the page transfers; *whole page* adds the figures further down, which load
+as the reader scrolls to them; both as GitHub Pages serves the site (text compressed
+with gzip). *Uncompressed* is the whole page as `make serve` serves it; the budget is
+{PAGE_BUDGET_MB:g} MB for a chapter, uncompressed, every figure loaded. The scores are
+Lighthouse's (performance · accessibility · best practices), with its mobile preset (a
+mid-range phone on a slow 4G connection, simulated), from the compressed server;
+`make test` requires 95 for accessibility and for best practices on every page, this
+report {PERFORMANCE_MINIMUM} for performance on every chapter. Performance depends on the machine and its load: Lighthouse times the
+page's work on this machine's CPU and scales it to a phone's, so the same page can score
+five points apart from one run to the next on a busy machine.
+
+| page | first view | whole page | uncompressed | requests | Lighthouse |
+| --- | --- | --- | --- | --- | --- |
+{chr(10).join(rows)}
+{SITE_END}"""
+
+
+def replace_site_section(text, section):
+    """``text`` with its site section (between the markers) replaced by ``section``."""
+    start, end = text.find(SITE_START), text.find(SITE_END)
+    if start < 0 or end < start:
+        raise ValueError("the appendix has no site section to replace; run `make bench`")
+    return text[:start] + section + text[end + len(SITE_END):]
 
 
 def run_anchor(*flags, env=None):
@@ -156,7 +237,8 @@ def _anchor_rows(anchor, reference_seconds):
     return "\n".join(rows)
 
 
-def appendix(chapters, builds, anchor, onednn, results, test_seconds, when, where):
+def appendix(chapters, builds, anchor, onednn, results, test_seconds, when, where,
+             site=None):
     total = sum(s for s, _ in chapters.values())
     rows = "\n".join(f"| {name.removesuffix('.ipynb')} | {s:.1f} s | {p / 2**30:.2f} GiB |"
                      for name, (s, p) in chapters.items())
@@ -197,6 +279,8 @@ Peak memory is the kernel's peak resident set (VmHWM). Budgets: at most
 | the same build again, nothing changed | {builds[1]:.1f} s |
 
 The notebooks are not executed during the build (they are committed executed).
+
+{site_section(site, builds, when, where) if site else ""}
 
 ## Time to quality: the course's recipe against the TensorFlow tutorial
 
@@ -245,24 +329,44 @@ def main(argv=None):
     parser.add_argument("--reuse-run-times", action="store_true",
                         help="take the chapters' times from book/run_times.json (written by "
                              "make notebooks on this machine) instead of running them again")
+    parser.add_argument("--site-only", action="store_true",
+                        help="build and measure the site only; rewrite that section")
     args = parser.parse_args(argv)
-    if args.reuse_run_times:
-        chapters = recorded_chapters(chapter_times.chapters())
-    else:
-        chapters = run_chapters(chapter_times.chapters())
-        record(chapter_times.RUN_TIMES, chapters)
-        chapter_times.write()
-    builds = time_builds()
-    print(f"build: {builds[0]:.1f} s fresh, {builds[1]:.1f} s unchanged", flush=True)
-    anchor = run_anchor()
-    onednn = run_anchor("--onednn", env={"TF_ENABLE_ONEDNN_OPTS": "1"})
-    print(json.dumps({"anchor": anchor, "onednn": onednn}, indent=2), flush=True)
-    test_seconds = make_test_seconds()
-    results = checks(chapters, anchor, test_seconds)
     when = datetime.date.today().isoformat()
-    args.out.write_text(appendix(chapters, builds, anchor, onednn, results, test_seconds,
-                                 when, machine()))
-    print(f"wrote {args.out}")
+    if args.site_only:
+        with tempfile.TemporaryDirectory() as output:
+            builds = time_builds(output)
+            load = os.getloadavg()[0]
+            site = measure_site(pathlib.Path(output) / "_build" / "html")
+        results = site_checks(site)
+        where = f"{machine()}; load average {load:.1f} when it started"
+        args.out.write_text(replace_site_section(
+            args.out.read_text(), site_section(site, builds, when, where)))
+        print(f"wrote the site section of {args.out}")
+    else:
+        if args.reuse_run_times:
+            chapters = recorded_chapters(chapter_times.chapters())
+        else:
+            chapters = run_chapters(chapter_times.chapters())
+            record(chapter_times.RUN_TIMES, chapters)
+            chapter_times.write()
+        with tempfile.TemporaryDirectory() as output:
+            builds = time_builds(output)
+            print(f"build: {builds[0]:.1f} s fresh, {builds[1]:.1f} s unchanged", flush=True)
+            load = os.getloadavg()[0]
+            site = measure_site(pathlib.Path(output) / "_build" / "html")
+        anchor = run_anchor()
+        onednn = run_anchor("--onednn", env={"TF_ENABLE_ONEDNN_OPTS": "1"})
+        print(json.dumps({"anchor": anchor, "onednn": onednn}, indent=2), flush=True)
+        test_seconds = make_test_seconds()
+        results = checks(chapters, anchor, test_seconds) + site_checks(site)
+        text = appendix(chapters, builds, anchor, onednn, results, test_seconds, when,
+                        machine(), site)
+        where = f"{machine()}; load average {load:.1f} when it started"
+        args.out.write_text(replace_site_section(text, site_section(site, builds, when, where)))
+        print(f"wrote {args.out}")
+    for page, result in site.items():
+        print(f"{page}: {result['raw']['bytes'] / 1e6:.2f} MB, {result['scores']}", flush=True)
     failed = [statement for statement, ok in results if not ok]
     for statement in failed:
         print(f"FAILED: {statement}", file=sys.stderr)

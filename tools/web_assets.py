@@ -1,10 +1,12 @@
-"""Fetch the site's JavaScript from the npm registry, so the built site needs no CDN.
+"""Fetch the site's third-party web files from the npm registry, so the site needs no CDN.
 
-MathJax (typesets the equations), require.js and the Jupyter widgets HTML manager (load
-saved widget state) are served from the site itself. This script downloads each package's
-tarball at a pinned version, checks it against the registry's SHA-512 integrity hash
-pinned below, and unpacks the files the site needs into ``_web_assets/vendor/``. Nothing
-it writes is committed; ``_config.yml`` adds ``_web_assets`` to the site's static files.
+KaTeX typesets the equations when the site is built (``book/_ext/katex_math.py`` runs its
+``katex.js`` under Node.js); the pages then need only its style sheet and fonts, which
+are served from the site itself. This script downloads each package's tarball at a pinned
+version, checks it against the registry's SHA-512 integrity hash pinned below, and unpacks
+the files the site needs: what pages load into ``_web_assets/static/`` (``_config.yml``
+adds it to the site's static files), what the build runs into ``_web_assets/build/``.
+Nothing it writes is committed.
 
     python tools/web_assets.py            # fetch what is missing (no-op when up to date)
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import fnmatch
 import hashlib
 import io
 import pathlib
@@ -24,18 +27,24 @@ from dataclasses import dataclass
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ASSETS_DIR = ROOT / "_web_assets"
-VENDOR = "vendor"
+# Served with the pages (the site's _static/vendor/) and only used while building.
+STATIC = "static/vendor"
+BUILD = "build"
 
 
 @dataclass(frozen=True)
 class NpmAsset:
-    """One npm package, pinned, and the part of it the site serves."""
+    """One npm package, pinned, and the parts of it the site uses.
+
+    ``files`` pairs a ``source`` inside the tarball's ``package/`` folder (a file, a folder
+    or a glob such as ``dist/fonts/*.woff2``) with a ``target`` under ``_web_assets/``: the
+    file's new path, or for a folder or a glob, the folder to put the files in.
+    """
 
     name: str
     version: str
     integrity: str  # the registry's dist.integrity for this version
-    source: str  # file or folder inside the tarball's package/ folder
-    target: str  # where it goes under _web_assets/vendor/
+    files: tuple[tuple[str, str], ...]
 
     @property
     def tarball_url(self):
@@ -45,20 +54,14 @@ class NpmAsset:
 
 ASSETS = (
     NpmAsset(
-        "mathjax", "3.2.2",
-        "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+"
-        "geW0OhGw==",
-        "es5", "mathjax"),
-    NpmAsset(
-        "requirejs", "2.3.7",
-        "sha512-DouTG8T1WanGok6Qjg2SXuCMzszOo0eHeH9hDZ5Y4x8Je+9JB38HdTLT4/VA8OaUhBa0JPVHJ0pyBk"
-        "M1z+pDsw==",
-        "require.js", "require.js"),
-    NpmAsset(
-        "@jupyter-widgets/html-manager", "1.0.11",
-        "sha512-MC0bD2uhaMjq+Wf64jXtydqCUNrNdElldMH19QAujAAiag0aGYA41s9PMPVEuVH1+RpqI7MQUqWkaA"
-        "Ibx4xMQQ==",
-        "dist/embed-amd.js", "embed-amd.js"),
+        "katex", "0.19.1",
+        "sha512-jG8uKntjSEcm2EpQOh0XturpPuuC9r3Sq5HLHdsFdWZT27E672SF19QEi+of0/YeOy15lDgRhKvr5614"
+        "uRrEfA==",
+        # The font-display: swap variant of the style sheet: text shows while fonts load.
+        (("dist/katex-swap.min.css", f"{STATIC}/katex/katex.min.css"),
+         ("dist/fonts/*.woff2", f"{STATIC}/katex/fonts"),
+         ("dist/katex.js", f"{BUILD}/katex.js"),
+         ("LICENSE", f"{STATIC}/katex/LICENSE"))),
 )
 
 
@@ -74,19 +77,24 @@ def check_integrity(data: bytes, integrity: str, what: str) -> None:
             "The registry served something else; do not use it.")
 
 
-def unpack(data: bytes, asset: NpmAsset, destination: pathlib.Path) -> None:
-    """Extract ``asset.source`` from the tarball bytes to ``destination``."""
-    prefix = f"package/{asset.source}"
+def unpack(data: bytes, asset: NpmAsset, assets_dir: pathlib.Path) -> None:
+    """Extract each of ``asset.files`` from the tarball bytes to its target."""
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-        members = [m for m in tar.getmembers() if m.isfile()
-                   and (m.name == prefix or m.name.startswith(prefix + "/"))]
-        if not members:
-            raise ValueError(f"{asset.name}@{asset.version} has no {asset.source}")
-        for member in members:
-            relative = member.name[len(prefix):].lstrip("/")
-            path = destination / relative if relative else destination
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(tar.extractfile(member).read())
+        members = [m for m in tar.getmembers() if m.isfile() and m.name.startswith("package/")]
+        for source, target in asset.files:
+            prefix = f"package/{source}"
+            if any(char in source for char in "*?["):
+                chosen = [(m, pathlib.PurePosixPath(m.name).name) for m in members
+                          if fnmatch.fnmatchcase(m.name, prefix)]
+            else:
+                chosen = [(m, m.name[len(prefix):].lstrip("/")) for m in members
+                          if m.name == prefix or m.name.startswith(prefix + "/")]
+            if not chosen:
+                raise ValueError(f"{asset.name}@{asset.version} has no {source}")
+            for member, relative in chosen:
+                path = assets_dir / target / relative if relative else assets_dir / target
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(tar.extractfile(member).read())
 
 
 def stamp_path(asset: NpmAsset, assets_dir=ASSETS_DIR) -> pathlib.Path:
@@ -103,26 +111,43 @@ def fetch(asset: NpmAsset, assets_dir=ASSETS_DIR, opener=urllib.request.urlopen)
             data = response.read()
     except OSError as error:
         raise SystemExit(
-            f"Could not download {asset.tarball_url} ({error}). The site's JavaScript comes "
+            f"Could not download {asset.tarball_url} ({error}). The site's web files come "
             "from the npm registry at build time; connect to it once, then builds work "
             "offline.") from error
     check_integrity(data, asset.integrity, f"{asset.name}@{asset.version}")
-    destination = assets_dir / VENDOR / asset.target
-    if destination.is_dir():
-        shutil.rmtree(destination)
-    unpack(data, asset, destination)
+    for _, target in asset.files:
+        if (assets_dir / target).is_dir():
+            shutil.rmtree(assets_dir / target)
+    unpack(data, asset, assets_dir)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(asset.integrity + "\n")
     return True
 
 
+def remove_stale(assets_dir=ASSETS_DIR) -> list[str]:
+    """Delete what an older version of this script left (files no asset lists any more)."""
+    removed = []
+    wanted = {stamp_path(asset, assets_dir).name for asset in ASSETS}
+    for stamp in sorted((assets_dir / ".stamps").glob("*")):
+        if stamp.name not in wanted:
+            stamp.unlink()
+            removed.append(stamp.name)
+    for old in ("vendor",):  # before KaTeX: MathJax, require.js, the widgets manager
+        if (assets_dir / old).exists():
+            shutil.rmtree(assets_dir / old)
+            removed.append(old)
+    return removed
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.parse_args(argv)
+    for name in remove_stale():
+        print(f"web assets: removed {name}, which the site no longer uses")
     for asset in ASSETS:
         if fetch(asset):
-            print(f"web assets: {asset.name}@{asset.version} -> "
-                  f"{ASSETS_DIR.name}/{VENDOR}/{asset.target}")
+            targets = ", ".join(f"{ASSETS_DIR.name}/{target}" for _, target in asset.files)
+            print(f"web assets: {asset.name}@{asset.version} -> {targets}")
     return 0
 
 
