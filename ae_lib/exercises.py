@@ -4,30 +4,30 @@ Each ``check_*`` function takes the learner's function, runs it on small, synthe
 seeded inputs (no data download; a few seconds at most) and compares what it returns with
 reference values computed here. It then
 
-- prints ``PASS`` and returns ``True`` when every test agrees;
-- prints that the exercise is *not implemented yet* and returns ``False`` when the learner's
-  function is still the stub (its body is ``...``, it returns ``None`` or it raises
-  ``NotImplementedError``), so that a student notebook still runs from top to bottom;
+- prints ``PASS`` and returns a true :class:`CheckResult` when every test agrees;
+- prints that the exercise is *not implemented yet* and returns a false one when the
+  learner's function is still the stub (its body is ``...``, it returns ``None`` or it
+  raises ``NotImplementedError``), so that a student notebook still runs from top to bottom;
 - raises :class:`ExerciseFailure` (an ``AssertionError``) otherwise, with what went wrong
   and a hint that points at the mistake without giving the answer away.
 
 An argument that is not callable (the result of calling the function, say, instead of the
 function itself) is a ``TypeError`` in ``ae_lib.validation``'s message form.
 
-=====  ============================  ================================================
-ch.    check                         the learner writes
-=====  ============================  ================================================
-1      :func:`check_pca_reconstruction`  ``pca_reconstruct(x, k)``
-2      :func:`check_tied_dense`          ``tied_dense(codes, kernel, bias)``
-3      :func:`check_train_step`          ``train_step(model, optimizer, images)``
-4      :func:`check_noise_gain`          ``noise_gain(reconstruct, images, sigma, seed)``
-5      :func:`check_kl_penalty`          ``kl_penalty(codes, rho)``
-6      :func:`check_masking_noise`       ``masking_noise(images, fraction, seed)``
-7      :func:`check_greedy_stage`        ``greedy_stage(inputs, units, seed)``
-8      :func:`check_vae_loss`            ``vae_loss(images, logits, mean, log_var)``
-9      :func:`check_roc_auc`             ``roc_auc(normal_scores, anomaly_scores)``
-10     :func:`check_topk_auxk`           ``topk_auxk(pre, k, dead, k_aux)``
-=====  ============================  ================================================
+=======  ====================================  ==================================================
+chapter  check                                 the learner writes
+=======  ====================================  ==================================================
+1        :func:`check_pca_reconstruction`      ``pca_reconstruct(x, k)``
+2        :func:`check_tied_dense`              ``tied_dense(codes, kernel, bias)``
+3        :func:`check_train_step`              ``train_step(model, optimizer, images)``
+4        :func:`check_noise_gain`              ``noise_gain(reconstruct, images, sigma, seed)``
+5        :func:`check_kl_penalty`              ``kl_penalty(codes, rho)``
+6        :func:`check_masking_noise`           ``masking_noise(images, fraction, seed)``
+7        :func:`check_greedy_stage`            ``greedy_stage(inputs, units, seed)``
+8        :func:`check_vae_loss`                ``vae_loss(images, logits, mean, log_var)``
+9        :func:`check_roc_auc`                 ``roc_auc(normal_scores, anomaly_scores)``
+10       :func:`check_topk_auxk`               ``topk_auxk(pre, k, dead, k_aux)``
+=======  ====================================  ==================================================
 
 Only chapters 3 and 7 need Keras (they build and train a tiny model); the others use NumPy
 alone, so learners may answer with NumPy or with ``keras.ops``.
@@ -42,7 +42,7 @@ import numpy as np
 
 from ae_lib.validation import check_callable
 
-__all__ = ["ExerciseFailure", "check_pca_reconstruction", "check_tied_dense",
+__all__ = ["CheckResult", "ExerciseFailure", "check_pca_reconstruction", "check_tied_dense",
            "check_train_step", "check_noise_gain", "check_kl_penalty",
            "check_masking_noise", "check_greedy_stage", "check_vae_loss", "check_roc_auc",
            "check_topk_auxk"]
@@ -52,6 +52,32 @@ NOT_IMPLEMENTED = "not implemented yet"
 
 class ExerciseFailure(AssertionError):
     """A learner's function gave a wrong answer; the message says what and hints why."""
+
+
+class CheckResult:
+    """What a check returns: true if the learner's function passed.
+
+    Its verdict is already printed, so a notebook shows nothing more for it.
+
+    Attributes
+    ----------
+    passed : bool
+        Whether every test agreed with the reference.
+    name : str
+        The check's name, such as ``"check_kl_penalty"``.
+    """
+
+    def __init__(self, name, passed):
+        self.name, self.passed = name, bool(passed)
+
+    def __bool__(self):
+        return self.passed
+
+    def __repr__(self):
+        return f"CheckResult(name={self.name!r}, passed={self.passed})"
+
+    def _ipython_display_(self):
+        """Display nothing: the check printed PASS or "not implemented yet"."""
 
 
 class _NotImplemented(Exception):
@@ -76,11 +102,11 @@ def _exercise(what):
             except _NotImplemented:
                 print(f"{name}: {what} is {NOT_IMPLEMENTED}. Replace the `...` in your "
                       f"function with your code, then run this cell again.")
-                return False
+                return CheckResult(name, False)
             except ExerciseFailure as failure:
                 raise ExerciseFailure(f"FAIL {name}: {failure}") from None
             print(f"PASS {name}: {what} agrees with the reference ({detail}).")
-            return True
+            return CheckResult(name, True)
         return run
     return decorate
 
@@ -159,8 +185,8 @@ def check_pca_reconstruction(pca_reconstruct):
 
     Returns
     -------
-    bool
-        ``True`` if it passes, ``False`` if it is not implemented yet.
+    CheckResult
+        True if it passes, false if it is not implemented yet.
 
     Raises
     ------
@@ -217,8 +243,8 @@ def check_tied_dense(tied_dense):
 
     Returns
     -------
-    bool
-        ``True`` if it passes, ``False`` if it is not implemented yet.
+    CheckResult
+        True if it passes, false if it is not implemented yet.
 
     Raises
     ------
@@ -295,8 +321,8 @@ def check_train_step(train_step):
 
     Returns
     -------
-    bool
-        ``True`` if it passes, ``False`` if it is not implemented yet.
+    CheckResult
+        True if it passes, false if it is not implemented yet.
 
     Raises
     ------
@@ -374,8 +400,8 @@ def check_noise_gain(noise_gain):
 
     Returns
     -------
-    bool
-        ``True`` if it passes, ``False`` if it is not implemented yet.
+    CheckResult
+        True if it passes, false if it is not implemented yet.
 
     Raises
     ------
@@ -442,8 +468,8 @@ def check_kl_penalty(kl_penalty):
 
     Returns
     -------
-    bool
-        ``True`` if it passes, ``False`` if it is not implemented yet.
+    CheckResult
+        True if it passes, false if it is not implemented yet.
 
     Raises
     ------
@@ -509,8 +535,8 @@ def check_masking_noise(masking_noise):
 
     Returns
     -------
-    bool
-        ``True`` if it passes, ``False`` if it is not implemented yet.
+    CheckResult
+        True if it passes, false if it is not implemented yet.
 
     Raises
     ------
@@ -583,8 +609,8 @@ def check_greedy_stage(greedy_stage):
 
     Returns
     -------
-    bool
-        ``True`` if it passes, ``False`` if it is not implemented yet.
+    CheckResult
+        True if it passes, false if it is not implemented yet.
 
     Raises
     ------
@@ -661,8 +687,8 @@ def check_vae_loss(vae_loss):
 
     Returns
     -------
-    bool
-        ``True`` if it passes, ``False`` if it is not implemented yet.
+    CheckResult
+        True if it passes, false if it is not implemented yet.
 
     Raises
     ------
@@ -737,8 +763,8 @@ def check_roc_auc(roc_auc):
 
     Returns
     -------
-    bool
-        ``True`` if it passes, ``False`` if it is not implemented yet.
+    CheckResult
+        True if it passes, false if it is not implemented yet.
 
     Raises
     ------
@@ -805,8 +831,8 @@ def check_topk_auxk(topk_auxk):
 
     Returns
     -------
-    bool
-        ``True`` if it passes, ``False`` if it is not implemented yet.
+    CheckResult
+        True if it passes, false if it is not implemented yet.
 
     Raises
     ------

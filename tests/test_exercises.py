@@ -190,6 +190,8 @@ def _quiet_tensorflow(monkeypatch):
 
 def test_every_check_is_covered_and_exported():
     checks = {name for name in exercises.__all__ if name.startswith("check_")}
+    assert repr(exercises.CheckResult("check_x", 1)) == \
+        "CheckResult(name='check_x', passed=True)"
     assert checks == set(CASES)
     assert len(checks) == 10
 
@@ -197,14 +199,16 @@ def test_every_check_is_covered_and_exported():
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_reference_solution_passes(name, capsys):
     reference, _ = CASES[name]
-    assert getattr(exercises, name)(reference) is True
+    result = getattr(exercises, name)(reference)
+    assert result.passed is True and bool(result) and result.name == name
     assert capsys.readouterr().out.startswith(f"PASS {name}")
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.parametrize("unfinished", [stub, raises_stub], ids=["ellipsis", "raises"])
 def test_stub_is_not_implemented_yet(name, unfinished, capsys):
-    assert getattr(exercises, name)(unfinished) is False
+    result = getattr(exercises, name)(unfinished)
+    assert result.passed is False and not result
     out = capsys.readouterr().out
     assert "not implemented yet" in out and "Replace the `...`" in out
     assert "PASS" not in out
@@ -249,5 +253,5 @@ def test_checks_accept_keras_ops_answers():
 
     def tied_ops(codes, kernel, bias):
         return ops.matmul(codes, ops.transpose(kernel)) + bias
-    assert exercises.check_tied_dense(tied_ops) is True
+    assert exercises.check_tied_dense(tied_ops).passed
     assert keras.__version__

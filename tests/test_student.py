@@ -86,10 +86,11 @@ def test_unclosed_or_nested_solutions_are_errors():
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_chapter_has_three_to_five_exercises_each_with_one_solution(path):
+def test_chapter_has_three_to_seven_exercises_each_with_one_solution(path):
+    # Three to five of the chapter's own, and issue 20's derivation and implementation.
     nb = nbformat.read(path, as_version=4)
     labels = exercise_labels(nb)
-    assert 3 <= len(labels) <= 5, labels
+    assert 3 <= len(labels) <= 7, labels
     assert sorted(label for label, _ in solution_blocks(nb)) == sorted(labels)
     assert len(set(labels)) == len(labels)
     assert all(label.startswith(f"ex-{path.name[:2]}-") for label in labels)
