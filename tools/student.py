@@ -82,7 +82,7 @@ def stub(source):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             parts.append(ast.get_source_segment(source, node))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            parts.append(function_stub(node, source) + "\n")
+            parts.append(function_stub(node, source) + "\n\n")
     parts.append(ast.get_source_segment(source, call))
     return "\n".join(parts)
 
