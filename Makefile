@@ -21,7 +21,7 @@ export MALLOC_ARENA_MAX ?= 2
 LIGHTHOUSE_DIR := tools/lighthouse
 LIGHTHOUSE := $(LIGHTHOUSE_DIR)/node_modules/.installed
 
-.PHONY: help venv web-assets lighthouse book test notebooks student bench serve clean distclean lock \
+.PHONY: help venv web-assets lighthouse book test notebooks student grader bench serve clean distclean lock \
         colab-check check-python seeds
 
 help:
@@ -30,6 +30,8 @@ help:
 	@echo "                + the built site in headless Chromium and Lighthouse, offline"
 	@echo "make notebooks  re-execute every notebook top to bottom and save its outputs"
 	@echo "make student    write student notebooks (solutions removed) into student/"
+	@echo "make grader     export the checked exercises for otter-grader into grader/"
+	@echo "                (autograder zips + student notebooks; grade: otter run -a ZIP NB)"
 	@echo "make colab-check  run every chapter on Colab's Python and package versions"
 	@echo "                (tools/colab/constraints.txt), ae_lib installed by the Colab cell"
 	@echo "make seeds      run every chapter at global seeds 1 and 7: do its asserts hold?"
@@ -38,8 +40,8 @@ help:
 	@echo "                (BENCH_FLAGS=--reuse-run-times: chapters as make notebooks timed them)"
 	@echo "make serve      serve _build/html on http://localhost:8000"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
-	@echo "make clean      remove _build and student (distclean: also .venv, _web_assets,"
-	@echo "                tools/lighthouse/node_modules)"
+	@echo "make clean      remove _build, student and grader (distclean: also .venv,"
+	@echo "                _web_assets, tools/lighthouse/node_modules)"
 
 # One clear line instead of a pip resolution error on an unsupported Python.
 PYTHON_OK = $(shell $(PYTHON) -c 'import sys; print((3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null)
@@ -94,6 +96,9 @@ colab-check: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python tools/student.py --out student $(NOTEBOOKS)
 
+grader: $(STAMP)
+	$(BIN)/python -m tools.grader --out grader $(NOTEBOOKS)
+
 seeds: $(STAMP)
 	$(BIN)/python -m tools.seeds --seeds 1 7 $(NOTEBOOKS)
 
@@ -115,7 +120,7 @@ lock:
 	$(PYTHON) -m tools.binder_env --write
 
 clean:
-	rm -rf _build student
+	rm -rf _build student grader
 
 distclean: clean
 	rm -rf $(VENV) .colab-venv .pytest_cache _web_assets $(LIGHTHOUSE_DIR)/node_modules

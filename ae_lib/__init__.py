@@ -7,8 +7,8 @@ Modules, one job each: ``data`` (data sets), ``repro`` (seeding), ``models``
 subspaces), ``plotting`` (figures), ``widgets`` (interactive explorers), ``recipe`` (the
 fast training settings), ``generative`` (a small FID, active units, bits per dimension),
 ``latent`` (pictures and an explorer of a 2-D latent space), ``interpret``
-(reading hidden units: activation capture, sparse dictionaries' measures, dashboards)
-and ``validation`` (the
+(reading hidden units: activation capture, sparse dictionaries' measures, dashboards),
+``exercises`` (automatic checks of the learners' code in the exercises) and ``validation`` (the
 argument checks they all share).
 """
 import importlib.util as _importlib_util

@@ -86,10 +86,11 @@ def test_unclosed_or_nested_solutions_are_errors():
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_chapter_has_three_to_five_exercises_each_with_one_solution(path):
+def test_chapter_has_three_to_seven_exercises_each_with_one_solution(path):
+    # Three to five of the chapter's own, and issue 20's derivation and implementation.
     nb = nbformat.read(path, as_version=4)
     labels = exercise_labels(nb)
-    assert 3 <= len(labels) <= 5, labels
+    assert 3 <= len(labels) <= 7, labels
     assert sorted(label for label, _ in solution_blocks(nb)) == sorted(labels)
     assert len(set(labels)) == len(labels)
     assert all(label.startswith(f"ex-{path.name[:2]}-") for label in labels)
@@ -106,11 +107,15 @@ def test_student_chapter_has_no_solution_and_valid_stubs(path, tmp_path):
     student_text = "\n".join(cell.source for cell in student.cells)
     in_solutions = {i for _, indices in solution_blocks(nb) for i in indices}
     elsewhere = "\n".join(c.source for i, c in enumerate(nb.cells) if i not in in_solutions)
+    # A checked solution's stub keeps its signatures, docstrings and check call.
+    kept = {line.strip() for index in in_solutions if nb.cells[index].cell_type == "code"
+            for line in stub(nb.cells[index].source).splitlines()}
     checked = 0
     for index in sorted(in_solutions):
         for line in nb.cells[index].source.splitlines():
             line = line.strip()
-            if len(line) > 25 and not line.startswith("#") and line not in elsewhere:
+            if len(line) > 25 and not line.startswith("#") and line not in elsewhere \
+                    and line not in kept:
                 assert line not in student_text, f"solution text survived: {line!r}"
                 checked += 1
     assert checked > 10, "the solutions should have text of their own to check"
@@ -121,3 +126,51 @@ def test_student_chapter_has_no_solution_and_valid_stubs(path, tmp_path):
         if cell.cell_type == "code":
             ast.parse(transform(cell.source))
             assert cell.outputs == [] and cell.execution_count is None
+
+
+CHECKED = '''# Write kl_penalty(codes, rho): the KL sparsity penalty.
+import numpy as np
+
+
+def kl_penalty(codes, rho=0.05):
+    """One number per batch."""
+    rho_hat = codes.mean(axis=0)  # SECRET-MEAN
+    return np.sum(rho * np.log(rho / rho_hat))  # SECRET-SUM
+
+
+exercises.check_kl_penalty(
+    kl_penalty)'''
+
+
+def test_a_checked_solution_keeps_signature_docstring_and_check_call():
+    student = stub(CHECKED)
+    assert "SECRET" not in student
+    assert student.startswith("# Write kl_penalty(codes, rho): the KL sparsity penalty.\n"
+                              "import numpy as np\n")
+    assert 'def kl_penalty(codes, rho=0.05):\n    """One number per batch."""\n    ' \
+           + STUB_BODY in student
+    assert student.endswith("exercises.check_kl_penalty(\n    kl_penalty)")
+    namespace = {}
+    exec(student.replace("exercises.", ""), {"check_kl_penalty": lambda f: namespace.
+                                             setdefault("result", f(None, 0.05))})
+    assert namespace == {"result": None}, "the stub runs and its function returns None"
+
+
+def test_a_cell_that_merely_mentions_a_check_is_an_ordinary_stub():
+    assert stub("# Task\nresult = check_x(f)\nprint(result)") == "# Task\n" + STUB_BODY
+    assert stub("# Task\n%timeit check_x(f)") == "# Task\n" + STUB_BODY
+
+
+def test_student_version_of_a_checked_exercise_runs_to_the_not_implemented_message(
+        tmp_path, capsys):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_code("from ae_lib import exercises"),
+                _md(":::{exercise} Code: KL\n:label: ex-05-kl\n\nWrite it.\n:::"),
+                _md("```{solution-start} ex-05-kl\n:class: dropdown\n```"),
+                _code(CHECKED), _md("```{solution-end}\n```")]
+    student = student_version(nb)
+    namespace = {}
+    for cell in student.cells:
+        if cell.cell_type == "code":
+            exec(cell.source, namespace)
+    assert "not implemented yet" in capsys.readouterr().out

@@ -7,12 +7,19 @@ markdown and replaces each of its code cells by a stub: the cell's leading comme
 (which state the task) followed by ``...``; a solution in words only becomes an empty
 "Your answer" cell. Outputs and execution counts are cleared.
 
+An implement-it-yourself solution ends with an automatic check, a call such as
+``exercises.check_kl_penalty(kl_penalty)`` (see ``ae_lib.exercises``). Its stub keeps the
+leading comments, the imports, each function's signature and docstring with ``...`` as its
+body, and the check call: the learner fills in the body and runs the cell, and the check
+reports "not implemented yet" until then.
+
     python tools/student.py --out student book/*.ipynb     (or: make student)
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import pathlib
 import re
 
@@ -25,14 +32,59 @@ STUB_BODY = "...  # your code here"
 ANSWER_STUB = "**Your answer:** "
 
 
+CHECK_NAME = re.compile(r"^check_\w+$")
+
+
+def check_call(source):
+    """The final ``check_*(...)`` call of a code cell, as an AST node, or ``None``."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # IPython magics: not a checked cell
+        return None
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return None
+    call = tree.body[-1].value
+    if not isinstance(call, ast.Call):
+        return None
+    function = call.func
+    name = function.attr if isinstance(function, ast.Attribute) else \
+        function.id if isinstance(function, ast.Name) else ""
+    return call if CHECK_NAME.match(name) else None
+
+
+def function_stub(node, source):
+    """A function's signature and docstring, with ``...`` as its body."""
+    lines = [f"@{ast.unparse(decorator)}" for decorator in node.decorator_list]
+    returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+    lines.append(f"def {node.name}({ast.unparse(node.args)}){returns}:")
+    if ast.get_docstring(node) is not None:
+        lines += source.splitlines()[node.body[0].lineno - 1:node.body[0].end_lineno]
+    lines.append("    " + STUB_BODY)
+    return "\n".join(lines)
+
+
 def stub(source):
-    """The student stub of a solution cell: its leading comments, then ``...``."""
+    """The student stub of a solution cell: its leading comments, then ``...``.
+
+    A cell that ends with a ``check_*`` call keeps its imports, its functions' signatures
+    (bodies replaced by ``...``) and the check call.
+    """
     comments = []
     for line in source.splitlines():
         if not line.startswith("#"):
             break
         comments.append(line)
-    return "\n".join([*comments, STUB_BODY])
+    call = check_call(source)
+    if call is None:
+        return "\n".join([*comments, STUB_BODY])
+    parts = ["\n".join(comments)] if comments else []
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            parts.append(ast.get_source_segment(source, node))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            parts.append(function_stub(node, source) + "\n\n")
+    parts.append(ast.get_source_segment(source, call))
+    return "\n".join(parts)
 
 
 def exercise_labels(nb):
