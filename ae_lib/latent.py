@@ -86,7 +86,8 @@ def decoded_grid(images, values, *, title=None, width=4.8):
     width = min(MAX_WIDTH_IN, width)
     fig = new_figure(width, width + (0.3 if title else 0))
     ax = fig.subplots()
-    ax.imshow(canvas, cmap="gray", vmin=0.0, vmax=1.0)
+    # At the images' own pixels: the browser scales them, and the SVG stays small.
+    ax.imshow(canvas, cmap="gray", vmin=0.0, vmax=1.0, interpolation="none")
     centres_x = image_width * np.arange(n) + image_width / 2 - 0.5
     centres_y = height * np.arange(n) + height / 2 - 0.5
     ax.set_xticks(centres_x, [f"{v:.1f}" for v in values])
@@ -138,8 +139,10 @@ def latent_scatter(codes, labels, class_names, *, title=None, max_points=None, s
     colours = [f"C{i}" for i in range(10)]
     for cls in np.unique(labels):
         mask = labels == cls
+        # The points as one image in the SVG: thousands of markers as paths weigh
+        # several hundred kB on the page.
         ax.scatter(codes[mask, 0], codes[mask, 1], s=4, alpha=0.6,
-                   color=colours[cls % 10], label=class_names[cls])
+                   color=colours[cls % 10], label=class_names[cls], rasterized=True)
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
     ax.set_aspect("equal", adjustable="datalim")

@@ -384,6 +384,34 @@ battery("linear_probe", "learning_rate", BAD_POSITIVE_NUMBERS,
         lambda v: _probe(learning_rate=v))
 battery("linear_probe", "seed", BAD_SEEDS, lambda v: _probe(seed=v))
 
+
+def _ridge(**kwargs):
+    arguments = {"train_features": FEATURES, "train_labels": LABELS,
+                 "test_features": FEATURES, "test_labels": LABELS, **kwargs}
+    return call("ridge_probe", *(arguments.pop(key) for key in (
+        "train_features", "train_labels", "test_features", "test_labels")), **arguments)
+
+
+for side in ("train", "test"):
+    battery("ridge_probe", f"{side}_features",
+            [(NAN_FEATURES, ValueError), (FEATURES[:0], ValueError), (STRINGS, TypeError),
+             (None, TypeError)],
+            lambda v, side=side: _ridge(**{f"{side}_features": v}))
+    battery("ridge_probe", f"{side}_labels",
+            [(LABELS.astype(float), TypeError), (LABELS[:-1], ValueError),
+             (-LABELS, ValueError), (None, TypeError)],
+            lambda v, side=side: _ridge(**{f"{side}_labels": v}))
+battery("ridge_probe", "test_features", [(FEATURES[:, :2], ValueError, "2 of 6 features")],
+        lambda v: _ridge(test_features=v))
+battery("ridge_probe", "penalties",
+        [((), ValueError), ((1.0, 0.0), ValueError), ((-1.0,), ValueError),
+         ((float("nan"),), ValueError), (("1",), TypeError), (None, TypeError)],
+        lambda v: _ridge(penalties=v))
+battery("ridge_probe", "validation_fraction",
+        [(0, ValueError), (1, ValueError), (0.01, ValueError, "0.01 of 20 examples"),
+         *BAD_FRACTIONS], lambda v: _ridge(validation_fraction=v))
+battery("ridge_probe", "seed", BAD_SEEDS, lambda v: _ridge(seed=v))
+
 # ------------------------------------------------------------------------ stacking
 
 
@@ -437,6 +465,14 @@ for position, name in enumerate(("inputs", "outputs")):
         bad=BAD_ARRAYS)
 battery("pattern_correlation", "outputs", [(np.zeros_like(IMAGES), ValueError, "constant")],
         lambda v: call("pattern_correlation", IMAGES, v))
+for position, name in enumerate(("clean", "noisy", "denoised")):
+    array_battery("residual_cosine", name, lambda v, position=position: call(
+        "residual_cosine", *[v if i == position else IMAGES for i in range(3)]),
+        bad=BAD_ARRAYS)
+    if position:
+        battery("residual_cosine", name, [(IMAGES[:3], ValueError, "3 of 4 images")],
+                lambda v, position=position: call(
+                    "residual_cosine", *[v if i == position else IMAGES for i in range(3)]))
 array_battery("frequency_band_errors", "originals",
               lambda v: call("frequency_band_errors", v, IMAGES), bad=BAD_ARRAYS)
 battery("frequency_band_errors", "originals", [(_flattened(), ValueError, "flattened")],

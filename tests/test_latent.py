@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 
 import numpy as np
 import pytest
+from PIL import Image
 from scipy.stats import norm
 
 from ae_lib.latent import decoded_grid, latent_explorer, latent_scatter, prior_grid
@@ -87,3 +90,21 @@ def test_latent_explorer_decodes_the_chosen_code_live_and_for_the_site():
         latent_explorer(decoder, [0.0])
     with pytest.raises(TypeError, match="decoder must be callable"):
         latent_explorer("decoder", values)
+
+
+def _embedded_png_sizes(svg):
+    return [Image.open(io.BytesIO(base64.b64decode(data))).size
+            for data in re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", svg)]
+
+
+def test_latent_figures_stay_light_on_the_page():
+    values, _ = prior_grid(12)
+    images = np.random.default_rng(0).random((144, 28, 28))
+    # The grid is embedded at the images' own pixels (12 x 28), not resampled.
+    assert _embedded_png_sizes(decoded_grid(images, values)._repr_svg_()) == [(336, 336)]
+    rng = np.random.default_rng(0)
+    codes, labels = rng.normal(size=(2000, 2)), rng.integers(0, 10, 2000)
+    svg = latent_scatter(codes, labels, [str(k) for k in range(10)])._repr_svg_()
+    # 2,000 points drawn as one image, not 2,000 markers.
+    assert svg.count("<use") < 50 and len(_embedded_png_sizes(svg)) == 1
+    assert len(svg) < 150_000
