@@ -99,8 +99,9 @@ def test_reused_run_times_come_from_the_record_and_a_missing_chapter_is_named(tm
 
 def _site(chapter_mb=1.2, performance=95):
     def page(mb, perf):
-        weights = {"first_view": 300_000, "bytes": int(mb * 1e6 / 3), "requests": 30}
-        return {"gzip": weights, "raw": dict(weights, bytes=int(mb * 1e6)),
+        # mb: what the page transfers as served (gzip); uncompressed it is three times that.
+        weights = {"first_view": 300_000, "bytes": int(mb * 1e6), "requests": 30}
+        return {"gzip": weights, "raw": dict(weights, bytes=int(3 * mb * 1e6)),
                 "scores": {"performance": perf, "accessibility": 100, "best-practices": 100},
                 "timings": {}}
 
@@ -111,7 +112,7 @@ def _site(chapter_mb=1.2, performance=95):
 def test_site_checks_hold_within_budget_and_each_can_fail():
     assert all(ok for _, ok in site_checks(_site()))
     assert [s for s, ok in site_checks(_site(chapter_mb=1.6)) if not ok] == [
-        "every chapter's page transfers at most 1.5 MB, uncompressed"]
+        "every chapter's page transfers at most 1.5 MB, every figure loaded"]
     assert [s for s, ok in site_checks(_site(performance=89)) if not ok] == [
         "every chapter's page scores at least 90 for performance (Lighthouse, mobile)"]
 
@@ -123,7 +124,7 @@ def test_site_section_reports_every_page_and_can_be_replaced_alone():
     results = checks(chapters, anchor, 700.0) + site_checks(site)
     text = appendix(chapters, (34.2, 1.1), anchor, _onednn(), results, 700.0,
                     "2026-11-25", "a test machine", site)
-    assert "| 01_basic_ideas | 300 kB | 400 kB | 1200 kB | 30 | 95 · 100 · 100 |" in text
+    assert "| 01_basic_ideas | 300 kB | 1200 kB | 3600 kB | 30 | 95 · 100 · 100 |" in text
     assert text.count("| holds |") == len(results) == 10
     newer = site_section(_site(chapter_mb=0.9), (1.0, 1.0), "2026-12-01", "elsewhere")
     replaced = replace_site_section(text, newer)
