@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 import keras
 import tensorflow as tf
 
@@ -95,7 +98,8 @@ def greedy_pretrain(layer_sizes, x, *, activation="sigmoid", epochs=3, batch_siz
         batches = (noisy_batches(features, batch_size, *noise, seed=seed + stage)
                    if noise is not None else
                    reconstruction_batches(features, batch_size))
-        history = stage_model.fit(batches, epochs=epochs, verbose=0, shuffle=False)
+        with _retracing_expected():
+            history = stage_model.fit(batches, epochs=epochs, verbose=0, shuffle=False)
         histories.append({"loss": history.history["loss"], "input_dim": features.shape[1],
                           "code_dim": size, "autoencoder": stage_model,
                           "input_variance": float(tf.reduce_mean(
@@ -109,3 +113,20 @@ def greedy_pretrain(layer_sizes, x, *, activation="sigmoid", epochs=3, batch_siz
     encoder = keras.Sequential([keras.Input(image_shape), keras.layers.Flatten(),
                                 *trained_layers], name="stacked_encoder")
     return encoder, histories
+
+
+@contextlib.contextmanager
+def _retracing_expected():
+    """Silence TensorFlow's warning about retracing for one block.
+
+    Every stage is a new model whose training step TensorFlow traces anew; after five
+    such traces it warns of "excessive retracing", which is expected here and would only
+    clutter a notebook. Errors still show.
+    """
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 
 import keras
 import numpy as np
@@ -93,3 +94,21 @@ def test_each_stage_records_its_input_variance(x_train, pretrained):
     codes = apply_in_batches(histories[0]["autoencoder"].layers[0], flat)
     assert histories[1]["input_variance"] == pytest.approx(float(codes.var(axis=0).mean()),
                                                            rel=1e-3)
+
+
+def test_many_stages_print_no_retracing_warning_and_leave_the_log_level(x_train):
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("tensorflow")
+    logger.addHandler(handler)
+    level = logger.level
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            for _ in range(2):  # twelve new models, each traced once
+                greedy_pretrain((6, 5, 4, 3, 3, 2), x_train[:64], epochs=1,
+                                batch_size=32, verbose=False)
+    finally:
+        logger.removeHandler(handler)
+    assert not [r for r in records if "retracing" in r.getMessage()]
+    assert logger.level == level
