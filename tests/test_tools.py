@@ -44,12 +44,22 @@ def test_peak_rss_is_measured_while_a_process_runs_and_none_once_it_is_gone():
 
 def test_write_colab_cell_replaces_an_old_cell_instead_of_adding_one(tmp_path):
     path = _notebook(tmp_path / "chapter.ipynb", "x = 1")
-    write_colab_cell(path)
-    write_colab_cell(path)
+    assert write_colab_cell(path) is True
+    written = path.read_bytes()
+    # Already current: the file is left byte for byte, the cell keeps its id.
+    assert write_colab_cell(path) is False and path.read_bytes() == written
     cells = nbformat.read(path, as_version=4).cells
     assert len(cells) == 2
     assert cells[0].source == colab_cell_source() and COLAB_CELL_TAG in cells[0].metadata.tags
     assert cells[1].source == "x = 1"
+    # An outdated cell is replaced in place, under the same id.
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source = "# an old Colab cell"
+    nbformat.write(nb, path)
+    assert write_colab_cell(path) is True
+    cells = nbformat.read(path, as_version=4).cells
+    assert [c.id for c in cells] == [c.id for c in nb.cells]
+    assert cells[0].source == colab_cell_source()
 
 
 def test_run_notebooks_names_a_missing_notebook_instead_of_a_traceback(tmp_path):

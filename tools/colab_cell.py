@@ -70,15 +70,24 @@ def colab_cell(config_path=ROOT / "_config.yml"):
 
 
 def write_colab_cell(notebook_path):
-    """Make the current Colab cell the first cell of ``notebook_path``."""
+    """Make the current Colab cell the first cell of ``notebook_path``.
+
+    Returns whether the file changed: a notebook whose first cell is already the current
+    one is left byte for byte as it is.
+    """
     nb = nbformat.read(notebook_path, as_version=4)
     old = [c for c in nb.cells if COLAB_CELL_TAG in c.metadata.get("tags", [])]
     cells = [c for c in nb.cells if COLAB_CELL_TAG not in c.metadata.get("tags", [])]
     cell = colab_cell()
+    if (len(old) == 1 and nb.cells[0] is old[0] and old[0].source == cell.source
+            and old[0].metadata.get("tags") == cell.metadata["tags"]):
+        return False
     if old:  # the cell prints nothing off Colab: its run count stands for the new text too
         cell.execution_count = old[0].execution_count
+        cell.id = old[0].get("id", cell.id)  # a stable id: no churn in the diff
     nb.cells = [cell, *cells]
     nbformat.write(nb, notebook_path)
+    return True
 
 
 def main():
@@ -90,8 +99,8 @@ def main():
         print(colab_cell_source())
         return
     for path in args.notebooks:
-        write_colab_cell(path)
-        print(f"{path}: Colab cell up to date")
+        changed = write_colab_cell(path)
+        print(f"{path}: Colab cell {'updated' if changed else 'already up to date'}")
 
 
 if __name__ == "__main__":
