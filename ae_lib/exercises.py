@@ -599,8 +599,11 @@ def check_greedy_stage(greedy_stage):
     reconstruct ``inputs``, and returns ``(encoder, decoder, codes)``: the two trained
     halves (callables such as Keras layers or models) and the encoder's output on
     ``inputs``, which the next stage trains on. It is tested on 512 synthetic inputs of
-    24 features in (0, 1) with 3 underlying factors, ``units=8``; the stage must
-    reconstruct them with less than half the error of predicting each feature's mean.
+    24 features in (0, 1) with 3 underlying factors, ``units=8``; the codes must lie in
+    [0, 1] (sigmoid units) and the stage must reconstruct the inputs with less than half
+    the error of predicting each feature's mean. That threshold does not tell a trained
+    encoder from a random one: with 8 units for 3 factors, a random sigmoid encoder and a
+    least-squares decoder already reach about 3-4 % of the mean's error.
 
     Parameters
     ----------
@@ -615,7 +618,8 @@ def check_greedy_stage(greedy_stage):
     Raises
     ------
     ExerciseFailure
-        With a hint, if the codes are not the encoder's output or the stage did not learn.
+        With a hint, if the codes are not the encoder's output or not in [0, 1], or the
+        stage did not learn.
     TypeError
         If ``greedy_stage`` is not callable.
     """
@@ -653,6 +657,10 @@ def check_greedy_stage(greedy_stage):
               f"predicting each feature's mean gives {baseline:.4g}",
               "train the encoder and the decoder together, to rebuild the inputs, "
               "before you encode them (a few dozen epochs are enough here).")
+    if codes.min() < 0 or codes.max() > 1:
+        _fail(f"codes run from {codes.min():.3g} to {codes.max():.3g}",
+              "use sigmoid code units: the next stage's sigmoid decoder needs "
+              "targets in [0, 1].")
     return f"codes of shape {codes.shape}, reconstruction error {error / baseline:.0%} " \
            f"of the mean's"
 

@@ -155,7 +155,11 @@ CASES = {
         (lambda x, u, s: __import__("keras").layers.Dense(u) and (
             lambda e, d: (e, d, e(x)))(__import__("keras").layers.Dense(u),
                                        __import__("keras").layers.Dense(x.shape[1])),
-         "train the encoder and the decoder together")]),
+         "train the encoder and the decoder together"),
+        (lambda x, u, s: (lambda e, d, c: (
+            lambda z: e(z) * 2 - 1, lambda z: d((z + 1) / 2), c * 2 - 1))(
+                *greedy_stage(x, u, s)),
+         "use sigmoid code units")]),
     "check_vae_loss": (vae_loss, [
         (lambda x, lo, m, lv: vae_loss(x, lo, m, lv) - 2 * np.mean(
             0.5 * np.sum(m ** 2 + np.exp(lv) - 1 - lv, axis=1)), "sign of the KL"),
