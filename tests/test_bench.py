@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.anchor import RECIPE, candidates
+from tools.anchor import RECIPE, candidates, judged, verdict
 from tools.bench import (SITE_END, SITE_START, appendix, checks, replace_site_section,
                          site_checks, site_section)
 
@@ -18,14 +18,50 @@ def _anchor(recipe_seconds=6.0, spe_drift=0.0, batch_128_seconds=9.0):
     seconds = dict(zip(names, [20.0, 12.0, 11.0, 10.0] + [8.0] * len(names)))
     seconds.update({RECIPE: recipe_seconds, "recipe, batch 128": batch_128_seconds})
     runs = {}
-    for index, (name, settings, kept, why) in enumerate(candidates()):
+    for index, (name, settings, role, reason) in enumerate(candidates()):
         drift = spe_drift if index == 1 else 0.0
         runs[name] = dict(batch=settings["batch"], steps_per_execution=settings["steps"],
                           rate=settings.get("rate", 1e-3), epochs=10,
                           seconds=seconds[name], cpu_seconds=seconds[name] * 1.5,
                           val_mse=0.0088, reached=name != "recipe, batch 64, rate x1.4",
-                          val_losses=[v * (1 + drift) for v in losses], kept=kept, why=why)
-    return runs
+                          val_losses=[v * (1 + drift) for v in losses], role=role,
+                          reason=reason)
+    return judged(runs)
+
+
+def test_each_verdict_follows_the_measurements_not_a_label():
+    def run(seconds, reached=True):
+        return dict(seconds=seconds, reached=reached, epochs=20)
+
+    recipe = run(10.0)
+    assert verdict("speed", "r", run(8.0), run(9.0), recipe) == (
+        True, "r; faster (9.0 s before, 8.0 s with it)")
+    assert verdict("speed", "r", run(9.5), run(9.0), recipe)[0] is False
+    # Kept for memory either way, but the text says which way the time went.
+    assert verdict("memory", "m", run(12.0), run(9.0), recipe) == (
+        True, "m; kept for memory, slower here (9.0 s before, 12.0 s with it)")
+    assert verdict("alternative", "a", run(12.0), None, recipe) == (
+        False, "a: slower (12.0 s against the recipe's 10.0 s)")
+    assert verdict("alternative", "a", run(9.0), None, recipe)[0] is True
+    assert verdict("alternative", "a", run(5.0, reached=False), None, recipe) == (
+        False, "a: did not reach the error in 20 epochs")
+    assert verdict("reference", "", run(50.0), None, recipe) == (None, "")
+
+
+def test_the_appendix_says_how_the_tensor_pipeline_and_the_alternatives_did():
+    chapters = {"01_basic_ideas.ipynb": (22.25, 1.65 * GIB)}
+    anchor = _anchor()  # the pipeline row: 10.0 s after 11.0 s
+    text = appendix(chapters, (34.2, 1.1), anchor, _onednn(), checks(chapters, anchor, 700.0),
+                    700.0, "2026-11-25", "a test machine")
+    assert "In this race it was faster (11.0 s before it, 10.0 s with it)." in text
+    assert "None of the alternatives tried against the recipe beat it here." in text
+    slow = _anchor()
+    slow["recipe, batch 128"].update(seconds=5.0)
+    slow = judged(slow)
+    text = appendix(chapters, (34.2, 1.1), slow, _onednn(), checks(chapters, slow, 700.0),
+                    700.0, "2026-11-25", "a test machine")
+    assert "| **beats the recipe** |" in text
+    assert "so the recipe should change: recipe, batch 128." in text
 
 
 def _onednn():

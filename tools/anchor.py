@@ -36,36 +36,67 @@ def _cpu_seconds():
 
 
 def candidates():
-    """(name, settings, kept in the recipe?, why) in the order they are raced."""
+    """(name, settings, role, reason) in the order they are raced.
+
+    ``role`` says how a row's verdict is decided from the measurements (:func:`verdict`):
+    ``"reference"`` (the tutorial), ``"speed"`` (added to the rows before it; kept if it
+    is faster than the row before), ``"memory"`` (added for peak memory, kept whatever its
+    speed, which is reported) and ``"alternative"`` (tried against the recipe; kept only if
+    it beats it, which would mean the recipe should change).
+    """
     from ae_lib.recipe import STEPS_PER_EXECUTION as spe
     from ae_lib.recipe import VALIDATION_BATCH_SIZE as validation
 
     return [
         ("reference (the tutorial)", dict(batch=32, steps=1, validation_batch=None,
-                                           epochs=REFERENCE_EPOCHS), None, ""),
+                                           epochs=REFERENCE_EPOCHS), "reference", ""),
         (f"+ {spe} steps per call", dict(batch=32, steps=spe, validation_batch=None,
-                                         epochs=REFERENCE_EPOCHS), True,
-         "the same losses, epoch by epoch, in less time"),
+                                         epochs=REFERENCE_EPOCHS), "speed",
+         "the same losses, epoch by epoch"),
         (f"+ validation in batches of {validation:,}",
          dict(batch=32, steps=spe, validation_batch=validation,
-              epochs=REFERENCE_EPOCHS), True, "the same losses, a cheaper validation pass"),
+              epochs=REFERENCE_EPOCHS), "speed", "the same losses, a cheaper validation pass"),
         ("+ the images as one tensor, batches gathered in the graph",
          dict(batch=32, steps=spe, validation_batch=validation, pipeline=True,
-              epochs=REFERENCE_EPOCHS), True,
-         "no NumPy slicing and copying per batch (ae_lib.batching)"),
+              epochs=REFERENCE_EPOCHS), "memory",
+         "the images held once, not copied per fit (ae_lib.batching)"),
         (RECIPE,
          dict(batch=64, steps=spe, validation_batch=validation, pipeline=True, epochs=20,
-              to_target=True), True, "fewer, cheaper steps; enough updates per epoch"),
+              to_target=True), "speed", "half the steps, enough updates per epoch"),
         ("recipe, batch 128", dict(batch=128, steps=spe, validation_batch=validation,
-                                   pipeline=True, epochs=25, to_target=True), False,
-         "too few updates per epoch"),
+                                   pipeline=True, epochs=25, to_target=True), "alternative",
+         "fewer updates per epoch"),
         ("recipe, batch 64, rate x1.4",
          dict(batch=64, steps=spe, validation_batch=validation, pipeline=True, epochs=20,
-              rate=1.4e-3, to_target=True), False, "a larger rate stalls higher"),
+              rate=1.4e-3, to_target=True), "alternative", "a larger rate"),
         ("recipe, one call per epoch",
          dict(batch=64, steps=938, validation_batch=validation, pipeline=True, epochs=20,
-              to_target=True), False, "no faster than 64 steps per call"),
+              to_target=True), "alternative", "fewer calls per epoch"),
     ]
+
+
+def verdict(role, reason, run, before, recipe):
+    """(kept, why) for one row, decided by the measurements, never written in advance.
+
+    ``run`` is the row's result, ``before`` the previous row's (for added settings) and
+    ``recipe`` the course recipe's (for alternatives); each has ``seconds`` and
+    ``reached``.
+    """
+    if role == "reference":
+        return None, ""
+    if role == "alternative":
+        against = f"{run['seconds']:.1f} s against the recipe's {recipe['seconds']:.1f} s"
+        if run["reached"] and run["seconds"] < recipe["seconds"]:
+            return True, f"{reason}: faster than the recipe ({against}); adopt it"
+        if not run["reached"]:
+            return False, f"{reason}: did not reach the error in {run['epochs']} epochs"
+        return False, f"{reason}: slower ({against})"
+    change = (f"{before['seconds']:.1f} s before, {run['seconds']:.1f} s with it")
+    faster = run["seconds"] < before["seconds"]
+    if role == "memory":
+        return True, f"{reason}; kept for memory, {'faster' if faster else 'slower'} here " \
+                     f"({change})"
+    return faster, f"{reason}; {'faster' if faster else 'no faster'} ({change})"
 
 
 def reached(val_mse, target):
@@ -115,7 +146,7 @@ def run(names=None):
     (x_train, _), (x_test, _) = load_fashion_mnist()
     train_tensor = tf.convert_to_tensor(x_train)  # once, shared by the pipeline runs
     results, target = {}, None
-    for name, settings, kept, why in candidates():
+    for name, settings, role, reason in candidates():
         if names is not None and name not in names:
             continue
         log = race(train_tensor if settings.get("pipeline") else x_train, x_test, settings,
@@ -126,7 +157,17 @@ def run(names=None):
             batch=settings["batch"], steps_per_execution=settings["steps"],
             rate=settings.get("rate", 1e-3), epochs=len(log), seconds=log[-1][0],
             cpu_seconds=log[-1][1], val_mse=log[-1][2], reached=reached(log[-1][2], target),
-            val_losses=[v for _, _, v in log], kept=kept, why=why)
+            val_losses=[v for _, _, v in log], role=role, reason=reason)
+    return judged(results)
+
+
+def judged(results):
+    """``results`` with each row's ``kept`` and ``why`` decided by :func:`verdict`."""
+    before = None
+    for run in results.values():
+        run["kept"], run["why"] = verdict(run["role"], run["reason"], run, before,
+                                          results.get(RECIPE))
+        before = run
     return results
 
 

@@ -227,11 +227,40 @@ def checks(chapters, anchor, test_seconds):
     return result
 
 
+def _pipeline_sentence(anchor):
+    """What feeding the images as one tensor did, as measured (it is kept for memory)."""
+    names = list(anchor)
+    rows = [(before, run) for before, run in zip(names, names[1:])
+            if anchor[run].get("role") == "memory"]
+    if not rows:
+        return ""
+    before, run = (anchor[name] for name in rows[0])
+    effect = "faster" if run["seconds"] < before["seconds"] else "slower"
+    return ("Feeding the images as one tensor, each batch gathered from it "
+            "(`ae_lib.batching`), is there for memory: `fit` on NumPy arrays holds several "
+            "copies of the data. In this race it was " + effect +
+            f" ({before['seconds']:.1f} s before it, {run['seconds']:.1f} s with it).")
+
+
+def _alternatives_sentence(anchor):
+    """Which of the tried alternatives beat the recipe, as measured."""
+    tried = [name for name, run in anchor.items() if run.get("role") == "alternative"]
+    better = [name for name in tried if anchor[name]["kept"]]
+    if not tried:
+        return ""
+    if not better:
+        return "None of the alternatives tried against the recipe beat it here."
+    return ("Faster than the recipe here, so the recipe should change: "
+            + "; ".join(better) + ".")
+
+
 def _anchor_rows(anchor, reference_seconds):
     rows = []
     for name, run in anchor.items():
         reached = "yes" if run["reached"] else f"no, after {run['epochs']} epochs"
         kept = {True: "kept", False: "not kept", None: ""}[run["kept"]]
+        if run.get("role") == "alternative" and run["kept"]:
+            kept = "**beats the recipe**"
         rows.append(
             f"| {name} | {run['epochs']} | {run['val_mse']:.5f} | {reached} | "
             f"{run['seconds']:.1f} s | {run['cpu_seconds']:.1f} s | "
@@ -303,9 +332,8 @@ the batch size is each chapter's choice) reached the tutorial's error in
 {recipe['seconds'] / reference['seconds']:.0%} of its time. Most of the reference's time
 is Python bookkeeping around 18,750 small steps, not arithmetic: grouping steps removes
 most of it without changing a single loss value, and batch 64 halves the steps while
-keeping enough updates per epoch. Feeding the images as one tensor, with each batch gathered
-inside the graph (`ae_lib.batching`), saves NumPy's per-batch slicing and copying. Larger
-batches, larger rates and one call per epoch did not help here. (XLA is not in the race:
+keeping enough updates per epoch. {_pipeline_sentence(anchor)}
+{_alternatives_sentence(anchor)} (XLA is not in the race:
 Keras compiles this subclassed model without it, whatever `jit_compile` says.)
 
 **oneDNN.** TensorFlow's oneDNN rewrites (its default on x86 CPUs) are off in `ae_lib`,
