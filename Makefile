@@ -75,12 +75,13 @@ book: $(STAMP) web-assets
 	$(BIN)/jupyter-book build .
 	@echo "The site is in _build/html; open _build/html/index.html or run make serve."
 
-# The strict build comes first so that pytest's summary is the last line. The wall time
+# The strict build comes first so that pytest's summary is the last line (after the 20
+# slowest tests, to see where the time goes). The wall time
 # of a passing run is kept for make bench (_build/make-test-seconds).
 test: $(STAMP) web-assets lighthouse
 	@date +%s > .make-test-start
 	$(BIN)/jupyter-book build . $(STRICT_BUILD)
-	$(BIN)/python -m pytest tests $(NOTEBOOKS) $(NBVAL_FLAGS)
+	$(BIN)/python -m pytest tests $(NOTEBOOKS) $(NBVAL_FLAGS) --durations=20
 	@echo $$(( $$(date +%s) - $$(cat .make-test-start) )) > _build/make-test-seconds; rm -f .make-test-start
 
 notebooks: $(STAMP)
