@@ -40,25 +40,8 @@ def linear_probe(train_features, train_labels, test_features, test_labels, *, ep
     float
         The fraction of ``test_features`` classified correctly.
     """
-    train_x, test_x = (check_array(features, name, min_ndim=1, dtype=np.float32)
-                       for features, name in ((train_features, "train_features"),
-                                              (test_features, "test_features")))
-    train_x, test_x = (x.reshape(len(x), -1) for x in (train_x, test_x))
-    train_y = check_labels(train_labels, "train_labels", length=len(train_x),
-                           per="row of train_features")
-    test_y = check_labels(test_labels, "test_labels", length=len(test_x),
-                          per="row of test_features")
-    if train_x.shape[1] != test_x.shape[1]:
-        raise ValueError(
-            f"test_features must have as many numbers per example as train_features. "
-            f"Received: train and test features differ in size: {train_x.shape[1]} and "
-            f"{test_x.shape[1]} numbers per example.")
-    unseen = sorted(set(np.unique(test_y)) - set(np.unique(train_y)))
-    if unseen:
-        raise ValueError(
-            f"test_labels must use only classes that train_labels has. Received: test "
-            f"classes {unseen} that training never shows; the probe could never predict "
-            "them.")
+    train_x, train_y, test_x, test_y = _check_probe_inputs(
+        train_features, train_labels, test_features, test_labels, np.float32)
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     learning_rate = check_positive_number(learning_rate, "learning_rate",
@@ -114,19 +97,8 @@ def ridge_probe(train_features, train_labels, test_features, test_labels, *,
     float
         The fraction of ``test_features`` classified correctly.
     """
-    train_x, test_x = (check_array(features, name, min_ndim=1, dtype=np.float64)
-                       for features, name in ((train_features, "train_features"),
-                                              (test_features, "test_features")))
-    train_x, test_x = (x.reshape(len(x), -1) for x in (train_x, test_x))
-    train_y = check_labels(train_labels, "train_labels", length=len(train_x),
-                           per="row of train_features")
-    test_y = check_labels(test_labels, "test_labels", length=len(test_x),
-                          per="row of test_features")
-    if train_x.shape[1] != test_x.shape[1]:
-        raise ValueError(
-            f"test_features must have as many numbers per example as train_features. "
-            f"Received: train and test features differ in size: {train_x.shape[1]} and "
-            f"{test_x.shape[1]} numbers per example.")
+    train_x, train_y, test_x, test_y = _check_probe_inputs(
+        train_features, train_labels, test_features, test_labels, np.float64)
     penalties = check_numbers(penalties, "penalties", low=0.0)
     if min(penalties) <= 0:
         raise ValueError(f"penalties must all be above 0. Received: {list(penalties)}.")
@@ -147,6 +119,33 @@ def ridge_probe(train_features, train_labels, test_features, test_labels, *,
     best = penalties[int(np.argmax(held_accuracy))]
     predicted = _ridge_predict(train_x, train_y, test_x, [best], n_classes)[0]
     return float(np.mean(predicted == test_y))
+
+
+def _check_probe_inputs(train_features, train_labels, test_features, test_labels, dtype):
+    """A probe's inputs, checked: features flattened to rows of ``dtype``, labels as ints.
+
+    Every test class must occur in training: a probe could never predict it.
+    """
+    train_x, test_x = (check_array(features, name, min_ndim=1, dtype=dtype)
+                       for features, name in ((train_features, "train_features"),
+                                              (test_features, "test_features")))
+    train_x, test_x = (x.reshape(len(x), -1) for x in (train_x, test_x))
+    train_y = check_labels(train_labels, "train_labels", length=len(train_x),
+                           per="row of train_features")
+    test_y = check_labels(test_labels, "test_labels", length=len(test_x),
+                          per="row of test_features")
+    if train_x.shape[1] != test_x.shape[1]:
+        raise ValueError(
+            f"test_features must have as many numbers per example as train_features. "
+            f"Received: train and test features differ in size: {train_x.shape[1]} and "
+            f"{test_x.shape[1]} numbers per example.")
+    unseen = sorted(int(c) for c in set(np.unique(test_y)) - set(np.unique(train_y)))
+    if unseen:
+        raise ValueError(
+            f"test_labels must use only classes that train_labels has. Received: test "
+            f"classes {unseen} that training never shows; the probe could never predict "
+            "them.")
+    return train_x, train_y, test_x, test_y
 
 
 def _ridge_predict(train_x, train_y, test_x, penalties, n_classes):

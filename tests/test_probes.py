@@ -81,6 +81,16 @@ def test_a_ridge_probe_separates_digits_and_not_shuffled_labels(digits):
     assert ridge_probe(x_train, y_train, x_test, y_test, seed=np.int64(0)) == accuracy
 
 
+def test_both_probes_refuse_a_test_class_that_training_never_shows(digits):
+    from ae_lib.probes import linear_probe, ridge_probe
+
+    (x_train, y_train), (x_test, y_test) = digits
+    seen = y_train != 9
+    for probe in (linear_probe, ridge_probe):
+        with pytest.raises(ValueError, match=r"test classes \[9\] that training never shows"):
+            probe(x_train[seen], y_train[seen], x_test, y_test)
+
+
 def test_a_ridge_probe_works_with_more_features_than_examples(digits):
     from ae_lib.probes import ridge_probe
     (x_train, y_train), (x_test, y_test) = digits
