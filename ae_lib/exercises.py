@@ -584,6 +584,10 @@ def check_masking_noise(masking_noise):
 
 # ----------------------------------------------------- chapter 7: one greedy stage
 
+#: A greedy stage must reconstruct its inputs with at most this share of the mean's error.
+_TRAINED_STAGE_ERROR = 0.2
+
+
 def _greedy_data():
     rng = np.random.default_rng(7)
     factors = rng.normal(size=(512, 3))
@@ -600,10 +604,14 @@ def check_greedy_stage(greedy_stage):
     halves (callables such as Keras layers or models) and the encoder's output on
     ``inputs``, which the next stage trains on. It is tested on 512 synthetic inputs of
     24 features in (0, 1) with 3 underlying factors, ``units=8``; the codes must lie in
-    [0, 1] (sigmoid units) and the stage must reconstruct the inputs with less than half
-    the error of predicting each feature's mean. That threshold does not tell a trained
-    encoder from a random one: with 8 units for 3 factors, a random sigmoid encoder and a
-    least-squares decoder already reach about 3-4 % of the mean's error.
+    [0, 1] (sigmoid units), and the stage must reconstruct the inputs with less than a fifth
+    of the error of predicting each feature's mean. That is what a trained *encoder* buys:
+    the exercise's recipe (Adam at 1e-2, 30 epochs of batches of 64) reaches about 5 % of
+    the mean's error, while the same recipe with the encoder left at its random weights
+    (only the decoder learns) reaches 49-65 % (seeds 0-3), and an untrained stage more
+    than 100 %. (These data have 3 factors and the stage 8 units, so a random encoder
+    with a decoder fitted far longer, or by least squares, could come close to a trained
+    one: the check measures what the stage achieves within a few dozen epochs.)
 
     Parameters
     ----------
@@ -652,9 +660,11 @@ def check_greedy_stage(greedy_stage):
         _fail("your stage changed its inputs", "train on them; do not modify them.")
     baseline = float(np.mean((original - original.mean(axis=0)) ** 2))
     error = float(np.mean((rebuilt - original) ** 2))
-    if rebuilt.shape != original.shape or error > 0.5 * baseline:
-        _fail(f"the stage reconstructs its inputs with mean squared error {error:.4g}; "
-              f"predicting each feature's mean gives {baseline:.4g}",
+    if rebuilt.shape != original.shape or error > _TRAINED_STAGE_ERROR * baseline:
+        _fail(f"the stage reconstructs its inputs with mean squared error {error:.4g}, "
+              f"{error / baseline:.0%} of what predicting each feature's mean gives "
+              f"({baseline:.4g}); a stage whose encoder is trained reaches about 5%, one "
+              "whose encoder keeps its random weights about 50% or more",
               "train the encoder and the decoder together, to rebuild the inputs, "
               "before you encode them (a few dozen epochs are enough here).")
     if codes.min() < 0 or codes.max() > 1:

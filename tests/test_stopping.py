@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from ae_lib.repro import set_seed
-from ae_lib.stopping import fit_to_validation
+from ae_lib.stopping import fit_to_validation, restart
 
 
 def _data(n, seed):
@@ -63,3 +63,61 @@ def test_uncompiled_model_and_missing_metric():
         fit_to_validation(raw, x, y, x, y)
     with pytest.raises(ValueError, match="accuracy"):
         fit_to_validation(_model(metrics=()), x, y, x, y, max_rounds=2)
+
+
+# ------------------------------------------------------------------------ restart
+
+def _fresh(seed, learning_rate=0.05, optimizer=keras.optimizers.Adam):
+    set_seed(seed)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, "relu"),
+                              keras.layers.Dense(2, "softmax")])
+    model.compile(optimizer=optimizer(learning_rate), metrics=["accuracy"],
+                  loss="sparse_categorical_crossentropy")
+    return model
+
+
+def _train(model, seed):
+    x, y = _data(64, seed)
+    model.fit(x, y, batch_size=16, epochs=3, verbose=0, shuffle=False)
+    return model.get_weights()
+
+
+@pytest.mark.parametrize("optimizer", [keras.optimizers.Adam, keras.optimizers.Adagrad,
+                                       lambda rate: keras.optimizers.SGD(rate, momentum=0.9)])
+def test_restart_trains_as_a_new_model_would(optimizer):
+    reused = _fresh(0, optimizer=optimizer)
+    _train(reused, 0)  # its optimizer now has moments and a step count
+    train_function = reused.train_function
+    for seed, rate in ((1, 0.05), (2, 0.01)):
+        expected = _train(_fresh(seed, rate, optimizer), seed)
+        restart(reused, _fresh(seed, optimizer=optimizer), learning_rate=rate)
+        assert int(reused.optimizer.iterations) == 0
+        got = _train(reused, seed)
+        for mine, theirs in zip(got, expected):
+            np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=1e-7)
+    assert reused.train_function is train_function  # nothing traced again
+
+
+def test_restart_keeps_the_learning_rate_and_takes_a_weight_list():
+    model = _fresh(0, learning_rate=0.02)
+    _train(model, 0)
+    start = _fresh(3)
+    assert restart(model, start.get_weights()) is model
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.02)
+    for mine, theirs in zip(model.get_weights(), start.get_weights()):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_restart_bad_input():
+    model = _fresh(0)
+    with pytest.raises(TypeError, match="model"):
+        restart("not a model", model)
+    uncompiled = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match="compiled"):
+        restart(uncompiled, uncompiled)
+    with pytest.raises(ValueError, match="weights must match"):
+        restart(model, uncompiled)
+    with pytest.raises(TypeError, match="weights"):
+        restart(model, "weights")
+    with pytest.raises(ValueError, match="learning_rate"):
+        restart(model, model, learning_rate=-1.0)
