@@ -2,8 +2,9 @@ import keras
 import numpy as np
 import pytest
 
+from ae_lib.batching import reconstruction_batches
 from ae_lib.repro import set_seed
-from ae_lib.stopping import fit_to_validation
+from ae_lib.stopping import fit_to_best, fit_to_validation
 
 
 def _data(n, seed):
@@ -66,9 +67,6 @@ def test_uncompiled_model_and_missing_metric():
 
 
 # fit_to_best: a reconstruction model trained to its best validation epoch.
-
-from ae_lib.batching import reconstruction_batches  # noqa: E402
-from ae_lib.stopping import fit_to_best  # noqa: E402
 
 
 def _autoencoder(learning_rate=0.01, seed=0, steps_per_execution=1):
