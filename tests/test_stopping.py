@@ -2,8 +2,9 @@ import keras
 import numpy as np
 import pytest
 
+from ae_lib.batching import reconstruction_batches
 from ae_lib.repro import set_seed
-from ae_lib.stopping import fit_to_validation, restart
+from ae_lib.stopping import fit_to_best, fit_to_validation, restart
 
 
 def _data(n, seed):
@@ -121,3 +122,84 @@ def test_restart_bad_input():
         restart(model, "weights")
     with pytest.raises(ValueError, match="learning_rate"):
         restart(model, model, learning_rate=-1.0)
+
+
+# fit_to_best: a reconstruction model trained to its best validation epoch.
+
+
+def _autoencoder(learning_rate=0.01, seed=0, steps_per_execution=1):
+    set_seed(seed)
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(2, "relu"),
+                              keras.layers.Dense(6)])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse",
+                  steps_per_execution=steps_per_execution)
+    return model
+
+
+def _points(n, seed):
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(n, 2)) @ rng.normal(size=(2, 6))
+            + 0.3 * rng.normal(size=(n, 6))).astype("float32")
+
+
+@pytest.mark.parametrize("min_delta", [0.0, 1e-3])
+def test_fit_to_best_follows_keras_early_stopping(min_delta):
+    # Same batches in the same order: the same losses, stop and restored weights as
+    # fit() with EarlyStopping(restore_best_weights=True).
+    x, x_val = _points(70, 0), _points(40, 1)
+    reference = _autoencoder(learning_rate=0.05)
+    stop = keras.callbacks.EarlyStopping(patience=3, min_delta=min_delta,
+                                         restore_best_weights=True)
+    history = reference.fit(reconstruction_batches(x, 16, shuffle=False), epochs=200,
+                            validation_data=(x_val, x_val), callbacks=[stop], verbose=0,
+                            shuffle=False).history
+    model = _autoencoder(learning_rate=0.05)
+    result = fit_to_best(model, x, x_val, batch_size=16, patience=3, min_delta=min_delta,
+                         max_epochs=200, shuffle=False)
+    assert stop.stopped_epoch > 0 and result["stopped_early"]
+    assert result["epochs"] == len(history["loss"]) < 200
+    assert result["best_epoch"] == stop.best_epoch + 1
+    np.testing.assert_allclose(result["history"]["loss"], history["loss"], rtol=1e-4)
+    np.testing.assert_allclose(result["history"]["val_loss"], history["val_loss"],
+                               rtol=1e-4)
+    for ours, theirs in zip(model.get_weights(), reference.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
+    assert result["val_loss"] == pytest.approx(
+        model.evaluate(x_val, x_val, verbose=0), rel=1e-4)
+
+
+def test_fit_to_best_shuffles_by_its_seed_and_stops_on_patience():
+    x, x_val = _points(64, 0), _points(32, 1)
+    runs = [fit_to_best(_autoencoder(), x, x_val, batch_size=8, max_epochs=6, seed=seed)
+            for seed in (1, 1, 2)]
+    assert runs[0]["history"] == runs[1]["history"] != runs[2]["history"]
+    assert not runs[0]["stopped_early"] and runs[0]["epochs"] == 6
+    frozen = fit_to_best(_autoencoder(learning_rate=1e-12), x, x_val, patience=2,
+                         max_epochs=50)
+    assert frozen["stopped_early"] and frozen["epochs"] == frozen["best_epoch"] + 2 < 50
+
+
+@pytest.mark.parametrize("change, error, words", [
+    (dict(model="not a model"), TypeError, "model"),
+    (dict(images=np.full((10, 6), np.nan, "float32")), ValueError, "images"),
+    (dict(val_images=np.zeros((10, 5), "float32")), ValueError, "val_images"),
+    (dict(patience=0), ValueError, "patience"),
+    (dict(batch_size=2.5), TypeError, "batch_size"),
+    (dict(min_delta=-1.0), ValueError, "min_delta"),
+    (dict(shuffle="yes"), TypeError, "shuffle"),
+    (dict(seed=-1), ValueError, "seed"),
+])
+def test_fit_to_best_bad_input(change, error, words):
+    x = _points(10, 0)
+    positional = dict(model=_autoencoder(), images=x, val_images=x)
+    keywords = {name: change.pop(name) for name in list(change) if name not in positional}
+    positional.update(change)
+    with pytest.raises(error, match=words):
+        fit_to_best(*positional.values(), **keywords)
+
+
+def test_fit_to_best_needs_a_compiled_model():
+    x = _points(10, 0)
+    raw = keras.Sequential([keras.Input((6,)), keras.layers.Dense(6)])
+    with pytest.raises(ValueError, match="compiled"):
+        fit_to_best(raw, x, x)
