@@ -113,3 +113,120 @@ def train_autoencoder(model, x_train, x_val=None, *, epochs=10, batch_size=256,
         epochs=epochs, verbose=0,
         shuffle=False,  # the pipeline shuffles; Keras would warn that it cannot
         callbacks=[CompactProgress(every), *callbacks])
+
+
+class SharedTraining:
+    """Train many models of one kind through one compiled training function.
+
+    Keras traces a new training graph for every model it fits: about a second of CPU each
+    time, which for a small model can cost as much as the training itself. A chapter that
+    trains the same model with several seeds pays that every time. ``SharedTraining``
+    keeps the first model fitted under each ``key`` as that key's *runner*. To fit a
+    later model with the same key, it copies that model's weights and optimizer state into
+    the runner, fits the runner (no new trace), and copies the results back; the runner's
+    own weights are put back afterwards. Each model ends with the weights and optimizer
+    state it would have had if it had been fitted itself: the same updates on the same
+    batches (the test suite checks that the weights agree exactly).
+
+    The ``key`` must name everything that the training step reads from Python and not
+    from the model's variables: the architecture and the constants of a custom
+    ``train_step`` (a ``k`` or a penalty weight, say), the loss, the optimizer's kind and
+    ``steps_per_execution``. Models with one key must have the same variables (shapes)
+    and the same kind of optimizer; anything else raises ``ValueError``. Callbacks that
+    hold a reference to the model (``EarlyStopping(restore_best_weights=True)`` and the
+    like) see the runner, so their effect lands on the runner's weights and is copied
+    back too.
+
+    Examples
+    --------
+    >>> shared = SharedTraining()                         # doctest: +SKIP
+    >>> for seed in (1, 2, 3):                            # doctest: +SKIP
+    ...     set_seed(seed)
+    ...     model = build(); model.compile(optimizer="adam", loss="mse")
+    ...     shared.fit(model, "dense", data, epochs=6, verbose=0)
+    """
+
+    def __init__(self):
+        self._runners = {}
+
+    def fit(self, model, key, *args, **kwargs):
+        """Fit ``model`` like ``model.fit(*args, **kwargs)``, through ``key``'s runner.
+
+        Parameters
+        ----------
+        model : keras.Model
+            A compiled model whose weights exist.
+        key : hashable
+            What makes two models share a training function (see the class notes).
+        *args, **kwargs
+            Passed to ``fit``.
+
+        Returns
+        -------
+        keras.callbacks.History
+        """
+        if not isinstance(model, keras.Model):
+            fail(TypeError, "model", "a keras.Model", model)
+        if not getattr(model, "compiled", False) or model.optimizer is None:
+            raise ValueError(
+                "model must be compiled. Received: an uncompiled model. Compile it first, "
+                "for example model.compile(optimizer='adam', loss='mse').")
+        if not model.variables:
+            raise ValueError(
+                "model must be built (have its weights). Received: a model without "
+                "weights. Give it an Input, or call it on a batch first.")
+        try:
+            hash(key)
+        except TypeError:
+            fail(TypeError, "key", "a hashable value such as a string or a tuple", key)
+        _build_optimizer(model)
+        runner = self._runners.get(key)
+        if runner is None:
+            self._runners[key] = model
+            return model.fit(*args, **kwargs)
+        if runner is model:
+            return model.fit(*args, **kwargs)
+        _check_same_kind(runner, model, key)
+        own = _state(runner)
+        _load(runner, _state(model))
+        try:
+            history = runner.fit(*args, **kwargs)
+            _load(model, _state(runner))
+        finally:
+            _load(runner, own)
+        history.set_model(model)
+        return history
+
+
+def _build_optimizer(model):
+    """Create the optimizer's slot variables now (Keras does it lazily at the first fit)."""
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+
+
+def _variables(model):
+    return [*model.variables, *model.optimizer.variables]
+
+
+def _state(model):
+    return [variable.numpy() for variable in _variables(model)]
+
+
+def _load(model, values):
+    for variable, value in zip(_variables(model), values):
+        variable.assign(value)
+
+
+def _check_same_kind(runner, model, key):
+    if type(runner.optimizer) is not type(model.optimizer):
+        raise ValueError(
+            f"Models fitted under one key must use the same kind of optimizer. Received: "
+            f"{type(model.optimizer).__name__} under key {key!r}, whose first model uses "
+            f"{type(runner.optimizer).__name__}. Use another key for this model.")
+    shapes = [tuple(variable.shape) for variable in _variables(model)]
+    expected = [tuple(variable.shape) for variable in _variables(runner)]
+    if shapes != expected:
+        raise ValueError(
+            f"Models fitted under one key must have the same weights. Received: a model "
+            f"with {len(shapes)} variables of other shapes than the {len(expected)} of "
+            f"key {key!r}'s first model. Use another key for this model.")

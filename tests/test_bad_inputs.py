@@ -343,6 +343,34 @@ array_battery("train_autoencoder", "x_train", lambda v: _train(x_train=v))
 array_battery("train_autoencoder", "x_val", lambda v: _train(x_val=v), skip=("None",))
 battery("train_autoencoder", "x_val", [(DIGITS, ValueError, "8 x 8 images")],
         lambda v: _train(x_val=v))
+
+
+def _small(width=3, optimizer="adam"):
+    import keras
+    network = keras.Sequential([keras.Input((4,)), keras.layers.Dense(width),
+                                keras.layers.Dense(4)])
+    network.compile(optimizer=optimizer, loss="mse")
+    return network
+
+
+def _shared_twice(second, key="k"):
+    """Fit a first small model under ``key``, then ``second`` under the same key."""
+    shared = api("SharedTraining")()
+    data = np.ones((8, 4), "float32")
+    shared.fit(_small(), "k", data, data, epochs=1, verbose=0)
+    return shared.fit(second, key, data, data, epochs=1, verbose=0)
+
+
+battery("SharedTraining", "model", [(None, TypeError), ("model", TypeError)],
+        lambda v: api("SharedTraining")().fit(v, "k"))
+battery("SharedTraining", "model", [(None, ValueError, "an uncompiled model")],
+        lambda v: api("SharedTraining")().fit(api("Autoencoder")(4), "k"))
+battery("SharedTraining", "key", [([1, 2], TypeError), ({"k": 1}, TypeError)],
+        lambda v: api("SharedTraining")().fit(_small(), v))
+battery("SharedTraining", "model",
+        [(None, ValueError, "other weights under one key"),
+         ("sgd", ValueError, "another optimizer under one key")],
+        lambda v: _shared_twice(_small(5) if v is None else _small(optimizer=v)))
 battery("train_autoencoder", "epochs", bad_positive_ints(), lambda v: _train(epochs=v))
 battery("train_autoencoder", "batch_size", bad_positive_ints(), lambda v: _train(batch_size=v))
 battery("train_autoencoder", "print_every", bad_positive_ints(optional=True),

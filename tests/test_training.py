@@ -104,3 +104,53 @@ def test_extra_callbacks_run_and_must_be_callbacks(digits, capsys):
     assert ends == [0, 1, 2]
     with pytest.raises(TypeError, match="each entry of callbacks must be a keras.callbacks"):
         train_autoencoder(_compiled(4), digits[0][:32], callbacks=[print])
+
+
+def _dense_model(seed, optimizer="adam"):
+    set_seed(seed)
+    model = keras.Sequential([keras.Input((8, 8)), keras.layers.Flatten(),
+                              keras.layers.Dense(6, activation="relu"),
+                              keras.layers.Dense(64, activation="sigmoid"),
+                              keras.layers.Reshape((8, 8))])
+    model.compile(optimizer=optimizer, loss="mse", steps_per_execution=4)
+    return model
+
+
+def _fit(model, x_train, fit=None):
+    from ae_lib.batching import reconstruction_batches
+    return (fit or model.fit)(*(() if fit is None else (model, "dense")),
+                              reconstruction_batches(x_train, 32), epochs=3, verbose=0, shuffle=False,
+                              validation_data=(x_train[:40], x_train[:40]))
+
+
+def test_shared_training_gives_each_model_its_own_fit_exactly(digits):
+    from ae_lib.training import SharedTraining
+    x_train, _ = digits
+    alone = {}
+    for seed in (1, 2):
+        model = _dense_model(seed)
+        set_seed(seed)
+        alone[seed] = (_fit(model, x_train).history, model.get_weights(),
+                       int(model.optimizer.iterations))
+    shared, models = SharedTraining(), {}
+    for seed in (1, 2):
+        models[seed] = _dense_model(seed)
+        set_seed(seed)
+        history = _fit(models[seed], x_train, fit=shared.fit)
+        assert history.history == alone[seed][0]
+        assert history.model is models[seed]
+    for seed, model in models.items():  # the first (the runner) kept its own weights
+        for got, expected in zip(model.get_weights(), alone[seed][1]):
+            np.testing.assert_array_equal(got, expected)
+        assert int(model.optimizer.iterations) == alone[seed][2] > 0
+    # One training function was traced, for the runner; the second model never got one.
+    assert getattr(models[2], "train_function", None) is None
+
+
+def test_shared_training_refuses_models_of_another_kind_under_one_key(digits):
+    from ae_lib.training import SharedTraining
+    x_train, _ = digits
+    shared = SharedTraining()
+    _fit(_dense_model(1), x_train, fit=shared.fit)
+    with pytest.raises(ValueError, match="same kind of optimizer"):
+        _fit(_dense_model(2, optimizer="sgd"), x_train, fit=shared.fit)
