@@ -217,12 +217,30 @@ def _load(model, values):
         variable.assign(value)
 
 
+def _optimizer_settings(model):
+    """The optimizer's settings a traced step holds as constants: all but the rate and name.
+
+    The learning rate is a variable, carried with the optimizer's state.
+    """
+    config = dict(model.optimizer.get_config())
+    for key in ("learning_rate", "name"):
+        config.pop(key, None)
+    return config
+
+
 def _check_same_kind(runner, model, key):
     if type(runner.optimizer) is not type(model.optimizer):
         raise ValueError(
             f"Models fitted under one key must use the same kind of optimizer. Received: "
             f"{type(model.optimizer).__name__} under key {key!r}, whose first model uses "
             f"{type(runner.optimizer).__name__}. Use another key for this model.")
+    settings, expected_settings = (_optimizer_settings(m) for m in (model, runner))
+    if settings != expected_settings:
+        differ = sorted(k for k in settings if settings[k] != expected_settings.get(k))
+        raise ValueError(
+            f"Models fitted under one key must use the same optimizer settings (the traced "
+            f"step holds them as constants). Received: {differ} differ from key {key!r}'s "
+            f"first model. Use another key for this model.")
     shapes = [tuple(variable.shape) for variable in _variables(model)]
     expected = [tuple(variable.shape) for variable in _variables(runner)]
     if shapes != expected:

@@ -154,3 +154,23 @@ def test_shared_training_refuses_models_of_another_kind_under_one_key(digits):
     _fit(_dense_model(1), x_train, fit=shared.fit)
     with pytest.raises(ValueError, match="same kind of optimizer"):
         _fit(_dense_model(2, optimizer="sgd"), x_train, fit=shared.fit)
+
+
+def test_shared_training_refuses_other_optimizer_settings_but_takes_another_rate(digits):
+    from ae_lib.training import SharedTraining
+    x_train, _ = digits
+    shared = SharedTraining()
+    _fit(_dense_model(1, optimizer=keras.optimizers.SGD(0.1, momentum=0.9)), x_train,
+         fit=shared.fit)
+    # Momentum is a constant of the traced step: another value would be silently ignored.
+    with pytest.raises(ValueError, match=r"same optimizer settings.*\['momentum'\]"):
+        _fit(_dense_model(2, optimizer=keras.optimizers.SGD(0.1, momentum=0.5)), x_train,
+             fit=shared.fit)
+    # The rate is a variable: a model with another rate trains as it would alone.
+    alone = _dense_model(3, optimizer=keras.optimizers.SGD(0.01, momentum=0.9))
+    set_seed(3)
+    expected = _fit(alone, x_train).history
+    model = _dense_model(3, optimizer=keras.optimizers.SGD(0.01, momentum=0.9))
+    set_seed(3)
+    assert _fit(model, x_train, fit=shared.fit).history == expected
+    np.testing.assert_array_equal(model.get_weights()[0], alone.get_weights()[0])
