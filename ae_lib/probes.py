@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+import scipy.linalg
 
 from ae_lib.recipe import STEPS_PER_EXECUTION
 from ae_lib.repro import set_seed
@@ -151,8 +152,12 @@ def _check_probe_inputs(train_features, train_labels, test_features, test_labels
 def _ridge_predict(train_x, train_y, test_x, penalties, n_classes):
     """Class predictions of ridge regression onto one-hot targets, one array per penalty.
 
-    One eigendecomposition serves every penalty: of the features' Gram matrix (p by p) when
-    there are more examples than features, of the examples' (n by n) otherwise.
+    The Gram matrix is formed once: of the features (p by p) when there are more examples
+    than features, of the examples (n by n, the dual form) otherwise. Each penalty then
+    costs one Cholesky solve, about a thirtieth of the eigendecomposition that would serve
+    all penalties at once; a penalty too small for the Cholesky factor to exist in floating
+    point falls back to that eigendecomposition, with negative round-off eigenvalues
+    clipped to 0.
     """
     mean, spread = train_x.mean(axis=0), train_x.std(axis=0)
     spread[spread < 1e-6] = 1.0  # a constant feature stays 0 (and harmless) after centring
@@ -160,14 +165,19 @@ def _ridge_predict(train_x, train_y, test_x, penalties, n_classes):
     targets = np.eye(n_classes)[train_y]
     targets -= targets.mean(axis=0)
     n, p = x.shape
-    if n >= p:
-        values, vectors = np.linalg.eigh(x.T @ x)
-        projected_targets = vectors.T @ (x.T @ targets)
-        projected_test = t @ vectors
+    if n >= p:  # weights = (x.T x + a I)^-1 x.T targets
+        gram, right, left = x.T @ x, x.T @ targets, t
     else:  # the dual form: weights = x.T (x x.T + a I)^-1 targets
-        values, vectors = np.linalg.eigh(x @ x.T)
-        projected_targets = vectors.T @ targets
-        projected_test = (t @ x.T) @ vectors
-    values = np.clip(values, 0.0, None)
-    return [np.argmax(projected_test @ (projected_targets / (values + penalty)[:, None]), axis=1)
-            for penalty in penalties]
+        gram, right, left = x @ x.T, targets, t @ x.T
+    predictions = []
+    for penalty in penalties:
+        try:
+            factor = scipy.linalg.cho_factor(gram + penalty * np.eye(len(gram)),
+                                             check_finite=False)
+            solution = scipy.linalg.cho_solve(factor, right, check_finite=False)
+        except np.linalg.LinAlgError:
+            values, vectors = np.linalg.eigh(gram)
+            values = np.clip(values, 0.0, None)
+            solution = vectors @ ((vectors.T @ right) / (values + penalty)[:, None])
+        predictions.append(np.argmax(left @ solution, axis=1))
+    return predictions

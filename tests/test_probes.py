@@ -110,3 +110,52 @@ def test_a_ridge_probe_refuses_bad_settings(digits, kwargs, error, words):
     (x_train, y_train), (x_test, y_test) = digits
     with pytest.raises(error, match=words):
         ridge_probe(x_train, y_train, x_test, y_test, **kwargs)
+
+
+def _reference_ridge_predictions(train_x, train_y, test_x, penalties, n_classes):
+    """Ridge regression solved the slow, obvious way: one primal solve per penalty."""
+    mean, spread = train_x.mean(axis=0), train_x.std(axis=0)
+    spread[spread < 1e-6] = 1.0
+    x, t = (train_x - mean) / spread, (test_x - mean) / spread
+    targets = np.eye(n_classes)[train_y]
+    targets -= targets.mean(axis=0)
+    return [np.argmax(t @ np.linalg.solve(x.T @ x + penalty * np.eye(x.shape[1]),
+                                          x.T @ targets), axis=1)
+            for penalty in penalties]
+
+
+@pytest.mark.parametrize("n_examples", [300, 40])  # the primal form, then the dual
+def test_ridge_predictions_agree_with_a_direct_solve(n_examples):
+    from ae_lib.probes import RIDGE_PENALTIES, _ridge_predict
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(4, 60))
+    train_y, test_y = rng.integers(0, 4, n_examples), rng.integers(0, 4, 200)
+    train_x = centres[train_y] + 2 * rng.normal(size=(n_examples, 60))
+    test_x = centres[test_y] + 2 * rng.normal(size=(200, 60))
+    train_x[:, 7] = 1.5  # a constant feature, as dead code units give
+    fast = _ridge_predict(train_x, train_y, test_x, RIDGE_PENALTIES, 4)
+    slow = _reference_ridge_predictions(train_x, train_y, test_x, RIDGE_PENALTIES, 4)
+    for penalty, got, want in zip(RIDGE_PENALTIES, fast, slow):
+        # The decision values agree to round-off, so the classes agree (a tie within
+        # round-off could flip one; these data have none).
+        np.testing.assert_array_equal(got, want, err_msg=f"penalty {penalty}")
+    # Different penalties give different predictions: the test can tell them apart.
+    assert any((fast[0] != other).any() for other in fast[1:])
+
+
+def test_ridge_predictions_fall_back_when_cholesky_fails(monkeypatch):
+    import scipy.linalg
+
+    from ae_lib import probes
+    rng = np.random.default_rng(4)
+    train_x, test_x = rng.normal(size=(100, 20)), rng.normal(size=(30, 20))
+    train_y = rng.integers(0, 3, 100)
+    expected = probes._ridge_predict(train_x, train_y, test_x, [0.5, 50.0], 3)
+
+    def no_factor(*args, **kwargs):
+        raise np.linalg.LinAlgError("not positive definite")
+
+    monkeypatch.setattr(scipy.linalg, "cho_factor", no_factor)
+    fallback = probes._ridge_predict(train_x, train_y, test_x, [0.5, 50.0], 3)
+    for got, want in zip(fallback, expected):
+        np.testing.assert_array_equal(got, want)
