@@ -26,6 +26,12 @@ def test_run_notebook_executes_in_order_and_measures_time_and_memory(tmp_path):
     assert peak > 200 * 2**20  # the kernel's peak includes the 200 MiB it allocated
 
 
+def test_the_peak_includes_what_the_last_cell_allocated(tmp_path):
+    path = _notebook(tmp_path / "last.ipynb", "x = 1", "big = bytearray(300 * 2**20)")
+    seconds, peak = run_notebook(path)
+    assert peak > 300 * 2**20
+
+
 def test_peak_rss_is_measured_while_a_process_runs_and_none_once_it_is_gone():
     import subprocess
     import sys

@@ -52,7 +52,9 @@ def run_notebook(path, save_on_error=False):
         if pid is not None:
             peak["bytes"] = peak_rss_bytes(pid) or peak["bytes"]
 
-    client.on_cell_complete = record_peak
+    # After each cell has run (on_cell_complete fires when it is sent, which would miss
+    # the last cell's peak).
+    client.on_cell_executed = record_peak
     start = time.perf_counter()
     try:
         client.execute()
