@@ -36,7 +36,7 @@ import tempfile
 import time
 
 from tools import chapter_times, site_audit
-from tools.anchor import RECIPE
+from tools.anchor import RECIPE, change
 from tools.run_notebooks import record, run_notebook
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -235,11 +235,11 @@ def _pipeline_sentence(anchor):
     if not rows:
         return ""
     before, run = (anchor[name] for name in rows[0])
-    effect = "faster" if run["seconds"] < before["seconds"] else "slower"
     return ("Feeding the images as one tensor, each batch gathered from it "
             "(`ae_lib.batching`), is there for memory: `fit` on NumPy arrays holds several "
-            "copies of the data. In this race it was " + effect +
-            f" ({before['seconds']:.1f} s before it, {run['seconds']:.1f} s with it).")
+            "copies of the data. Its effect on time in this race: "
+            f"{change(run['seconds'], before['seconds'])} "
+            f"({before['seconds']:.1f} s before it, {run['seconds']:.1f} s with it).")
 
 
 def _alternatives_sentence(anchor):
