@@ -494,6 +494,32 @@ def test_lighthouse_accessibility_and_best_practices(lighthouse, page):
 
 # The rest -------------------------------------------------------------------------------
 
+def _wait_for_new_caption(v, before):
+    # An explorer's frames load on demand (site_fixes.py), so a move shows when they are in.
+    v.page.wait_for_function(
+        "(before) => document.querySelector('.ae-explorer .ae-explorer-caption')"
+        ".textContent !== before", arg=before, timeout=10_000)
+
+
+@pytest.mark.parametrize("page", ["book/01_basic_ideas.html", "book/04_complete_overcomplete.html",
+                                  "book/06_denoising.html", "book/08_variational.html",
+                                  "book/09_deep_convolutional.html",
+                                  "book/10_sparse_dictionaries.html"])
+def test_explorer_frames_load_on_demand_not_with_the_page(page):
+    # Every explorer's frames sit in a script file of their own, not in the page, and the
+    # explorer's script asks for them instead of parsing an empty block.
+    html = (site_audit.SITE / page).read_text(encoding="utf-8")
+    explorers = re.findall(r'<div class="ae-explorer" id="(ae-explorer-[0-9a-f]{10})"', html)
+    assert explorers, f"{page} has no explorer"
+    for uid in explorers:
+        src = re.search(rf'id="{uid}-frames" data-src="([^"]+)"></script>', html)
+        assert src, f"{page}: the frames of {uid} are still in the page"
+        frames = (site_audit.SITE / page).parent / src.group(1)
+        assert frames.read_text(encoding="utf-8").startswith(
+            f"(window.aeExplorerFrames=window.aeExplorerFrames||{{}})['{uid}']={{"), frames
+        assert f"window.aeLoadExplorerFrames('{uid}',show)" in html
+    assert not re.search(r'-frames"[^>]*>[^<]', html), f"{page} still holds frames"
+
 def test_static_explorer_slider_changes_the_picture_without_a_kernel(visit):
     v = visit("book/04_complete_overcomplete.html")
     explorer = v.page.locator(".ae-explorer").first
@@ -503,6 +529,7 @@ def test_static_explorer_slider_changes_the_picture_without_a_kernel(visit):
     slider = explorer.locator("input[type=range]")
     slider.evaluate("(el) => { el.value = el.max; "
                     "el.dispatchEvent(new Event('input', {bubbles: true})); }")
+    _wait_for_new_caption(v, before[1])
     after = (image.get_attribute("src"), caption.inner_text())
     assert after[0] != before[0] and "1568" in after[1], (before[1], after[1])
     assert "Binder or Colab" in explorer.inner_text()
@@ -519,8 +546,10 @@ def test_latent_explorer_moves_through_both_code_numbers_without_a_kernel(visit)
     assert sliders.count() == 2
     seen = {(image.get_attribute("src"), caption.inner_text())}
     for index in range(2):
+        before = caption.inner_text()
         sliders.nth(index).evaluate("(el) => { el.value = el.max; "
                                     "el.dispatchEvent(new Event('input', {bubbles: true})); }")
+        _wait_for_new_caption(v, before)
         seen.add((image.get_attribute("src"), caption.inner_text()))
     assert len(seen) == 3, seen
     assert "quantiles 95% and 95%" in caption.inner_text()
@@ -538,6 +567,7 @@ def test_neighbours_explorer_of_chapter_9_changes_space_without_a_kernel(visit):
     before = (image.get_attribute("src"), caption.inner_text())
     assert before[1].startswith("pixels: ")
     menus.nth(1).select_option(index=2)
+    _wait_for_new_caption(v, before[1])
     after = (image.get_attribute("src"), caption.inner_text())
     assert after[0] != before[0] and after[1].startswith("deep dense codes: "), after[1]
     assert "nearest images are" in after[1] and "Binder or Colab" in explorer.inner_text()

@@ -21,6 +21,12 @@ and why:
 - **Figures open full size, and load when needed.** Each image in a page is wrapped in a
   link to its file, so a reader on a phone can tap a figure and zoom into it, and loads
   lazily: a reader who stops at the top does not pay for the figures further down.
+- **Explorers' frames on demand.** An explorer's pre-computed frames (``ae_lib.widgets``)
+  sit in its page as a JSON block: up to 240 kB of PNGs that every reader downloaded
+  before the page could show. After the build they move to a script file of their own,
+  ``_static/explorers/<id>.js``, which ``site-fixes.js`` loads when the explorer comes
+  near the screen or a control first moves. A script element rather than ``fetch``, so
+  that the site still works opened from disk (``file://``).
 - **Unused files.** The files no page loads (``fontawesome.js``, the full icon fonts, source
   maps, the theme's message catalogues) are removed from the built site.
 - **Bibliography entries** are list items, not the deprecated ``doc-biblioentry`` role.
@@ -49,6 +55,16 @@ UNUSED = ("scripts/fontawesome.js", "scripts/fontawesome.js.map",
           "scripts/fontawesome.js.LICENSE.txt")
 
 logger = logging.getLogger(__name__)
+
+# What ae_lib.widgets.Explorer.static_html writes: the frames' JSON block, and the line of
+# its script that reads them the first time a control moves.
+FRAMES_BLOCK = re.compile(
+    r'<script type="application/json" id="(ae-explorer-[0-9a-f]{10})-frames">(.*?)</script>',
+    re.S)
+FRAMES_READ = ("if(!frames){{frames=JSON.parse(document.getElementById('{uid}-frames')"
+               ".textContent);}}")
+FRAMES_LOAD = ("if(!frames){{frames=(window.aeExplorerFrames||{{}})['{uid}'];"
+               "if(!frames){{window.aeLoadExplorerFrames('{uid}',show);return;}}}}")
 
 
 def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
@@ -255,6 +271,42 @@ def subset_icon_fonts(static_dir, code_points):
     return written
 
 
+def externalise_explorer_frames(outdir, pages):
+    """Move each explorer's frames out of its page into ``_static/explorers/<id>.js``.
+
+    Returns the number of explorers moved. A page whose explorer script does not read its
+    frames as :data:`FRAMES_READ` expects is left as it was, with a warning (an error
+    under ``-W``): ``ae_lib.widgets`` and this function must change together.
+    """
+    folder = outdir / "_static" / "explorers"
+    moved = 0
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        blocks = FRAMES_BLOCK.findall(text)
+        if not blocks:
+            continue
+        for uid, data in blocks:
+            read, load = FRAMES_READ.format(uid=uid), FRAMES_LOAD.format(uid=uid)
+            if text.count(read) != 1:
+                logger.warning(f"site_fixes: {page.name}: the script of explorer {uid} does "
+                               "not read its frames as expected; they stay in the page "
+                               "(see FRAMES_READ)")
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{uid}.js").write_text(
+                f"(window.aeExplorerFrames=window.aeExplorerFrames||{{}})['{uid}']={data};\n",
+                encoding="utf-8")
+            src = posixpath.relpath(f"_static/explorers/{uid}.js",
+                                    page.parent.relative_to(outdir).as_posix() or ".")
+            text = text.replace(
+                f'<script type="application/json" id="{uid}-frames">{data}</script>',
+                f'<script type="application/json" id="{uid}-frames" data-src="{src}">'
+                "</script>", 1).replace(read, load, 1)
+            moved += 1
+        page.write_text(text, encoding="utf-8")
+    return moved
+
+
 def finish(app, exception):
     if exception is not None or app.builder.format != "html":
         return
@@ -264,6 +316,7 @@ def finish(app, exception):
     names, code_points = used_icons(static_dir, pages)
     subset_icon_fonts(static_dir, code_points)
     drop_unused_icon_rules(static_dir, names)
+    externalise_explorer_frames(outdir, pages)
     for name in UNUSED:
         (static_dir / name).unlink(missing_ok=True)
     # Source maps (fetched only by a browser's developer tools) and the theme's message

@@ -97,11 +97,42 @@
     };
   };
 
+  /* Explorers' frames. site_fixes.py moves each explorer's frames into a script file of its
+   * own (data-src on its empty frames block), so that a page does not download every frame
+   * before it can show. They load when the explorer comes near the screen, or when a control
+   * first moves (the explorer's script then calls this with its own redraw). */
+  const framesLoading = {};
+  window.aeLoadExplorerFrames = (uid, then) => {
+    if (!framesLoading[uid]) {
+      const holder = document.getElementById(`${uid}-frames`);
+      if (!holder || !holder.dataset.src) return;
+      framesLoading[uid] = new Promise((resolve) => {
+        const script = document.createElement("script");
+        script.src = holder.dataset.src;
+        script.addEventListener("load", resolve);
+        document.head.appendChild(script);
+      });
+    }
+    if (then) framesLoading[uid].then(then);
+  };
+  const prefetchExplorerFrames = () => {
+    const holders = document.querySelectorAll(".ae-explorer script[data-src]");
+    if (!holders.length || !("IntersectionObserver" in window)) return;
+    const observer = new IntersectionObserver((entries) => {
+      entries.filter((entry) => entry.isIntersecting).forEach((entry) => {
+        observer.unobserve(entry.target);
+        window.aeLoadExplorerFrames(entry.target.id);
+      });
+    }, {rootMargin: "800px 0px"});
+    holders.forEach((holder) => observer.observe(holder.closest(".ae-explorer")));
+  };
+
   setUpToggles();
   setUpSearchSnippets();
   const ready = () => {
     setUpMenu("primary");
     setUpMenu("secondary");
+    prefetchExplorerFrames();
   };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", ready);
